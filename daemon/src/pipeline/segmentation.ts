@@ -2,6 +2,7 @@ import type { SegmentParams } from '../../../protocol/src/params.js'
 import type { PartTree } from '../../../protocol/src/part-tree.js'
 import type { BackendName, DeviceName } from '../features/feature-field.js'
 import type { LoadedInput } from '../mesh/mesh-data.js'
+import type { Csr } from '../prepare/prepared-mesh.js'
 
 /** Pipeline stages, in order; progress events and timings use these names. */
 export type Stage = 'load' | 'prepare' | 'features' | 'cluster' | 'pca' | 'export'
@@ -24,6 +25,8 @@ export interface Segmentation {
   /** L2-normalised features per source face (per point), row-major, kept for recuts. */
   features: Float32Array
   featureDim: number
+  /** Adjacency between source faces (bridges included; k-nearest points for a cloud), for recuts. */
+  graph: Csr
   /** PCA of the features: `pcaComponents` floats per face, and RGB bytes per face from the first three. */
   pca?: { components: number; values: Float32Array; colors: Uint8Array }
   /** Milliseconds per stage. */
