@@ -1,0 +1,70 @@
+import { buildMeshData } from './build-mesh.js'
+import { MeshParseError } from './errors.js'
+import { formatForFileName, MESH_EXTENSIONS } from './formats.js'
+import type { LoadedInput, LoadOptions, MeshFormat } from './mesh-data.js'
+import { parseOff } from './off.js'
+import type { ParseOptions } from './polygon-soup.js'
+
+/** Leading bytes that identify a format when the file name's extension does not. */
+const MAGIC: readonly [string, MeshFormat][] = [
+  ['glTF', 'glb'],
+  ['ply', 'ply'],
+  ['OFF', 'off'],
+]
+
+/**
+ * Loads a mesh or point cloud from a file's bytes. The format comes from the file name's
+ * extension, or from the leading bytes when the extension is unknown. Every failure is a
+ * MeshParseError naming the file: errors that parsers or libraries throw are wrapped.
+ */
+export async function loadMesh(bytes: Uint8Array, options: LoadOptions): Promise<LoadedInput> {
+  const { fileName } = options
+  const format = formatForFileName(fileName) ?? sniffFormat(bytes)
+  if (bytes.length === 0) {
+    throw new MeshParseError('empty', fileName, undefined, `the file is empty; expected ${format ?? 'mesh'} data`)
+  }
+  if (!format) {
+    throw new MeshParseError('unsupported-format', fileName, undefined,
+      `the extension and the leading bytes match no supported format; expected one of ${MESH_EXTENSIONS.join(', ')}`)
+  }
+
+  const parseOptions: ParseOptions = { fileName, maxFaces: options.maxFaces }
+  try {
+    return await parseFormat(format, bytes, parseOptions, options)
+  } catch (error) {
+    if (error instanceof MeshParseError) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new MeshParseError('decode-failed', fileName, undefined, `could not decode the ${format} data: ${reason}`)
+  }
+}
+
+async function parseFormat(
+  format: MeshFormat,
+  bytes: Uint8Array,
+  parseOptions: ParseOptions,
+  options: LoadOptions,
+): Promise<LoadedInput> {
+  switch (format) {
+    case 'off':
+      return buildMeshData(parseOff(bytes, parseOptions), parseOptions)
+    default:
+      throw new MeshParseError('unsupported-format', options.fileName, undefined,
+        `the ${format} format is not supported; expected one of ${MESH_EXTENSIONS.join(', ')}`)
+  }
+}
+
+/** Returns the format whose magic the bytes start with (after leading whitespace for text). */
+export function sniffFormat(bytes: Uint8Array): MeshFormat | undefined {
+  let start = 0
+  while (start < bytes.length && start < 1024 && isSpace(bytes[start])) start++
+  for (const [magic, format] of MAGIC) {
+    let matches = start + magic.length <= bytes.length
+    for (let i = 0; matches && i < magic.length; i++) matches = bytes[start + i] === magic.charCodeAt(i)
+    if (matches) return format
+  }
+  return undefined
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d
+}
