@@ -29,7 +29,7 @@ FULL = NetworkConfig(
 
 # Same structure at a fraction of the width, for fast tests of the export path.
 REDUCED = NetworkConfig(
-    point_channels=32, unet_channels=8, plane_resolution=32, transformer_dim=64,
+    point_channels=32, unet_channels=32, plane_resolution=32, transformer_dim=64,
     transformer_heads=4, transformer_layers=2, output_channels=48, part_channel_start=8)
 
 # Checkpoint tensors that inference never reads.

@@ -13,18 +13,17 @@ import torch
 
 class _ScatterAddRows(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, rows: torch.Tensor, index: torch.Tensor, updates: torch.Tensor):
-        return rows.index_add(0, index, updates)
+    def forward(ctx, rows: torch.Tensor, index_column: torch.Tensor, updates: torch.Tensor):
+        return rows.index_add(0, index_column[:, 0], updates)
 
     @staticmethod
-    def symbolic(g, rows, index, updates):
-        index_column = g.op('Unsqueeze', index, g.op('Constant', value_t=torch.tensor([1])))
+    def symbolic(g, rows, index_column, updates):
         return g.op('ScatterND', rows, index_column, updates, reduction_s='add')
 
 
 def scatter_add_rows(rows: torch.Tensor, index: torch.Tensor, updates: torch.Tensor):
     """Return a copy of `rows` [R, C] with `updates[i]` added to row `index[i]` for every i."""
-    return _ScatterAddRows.apply(rows, index, updates)
+    return _ScatterAddRows.apply(rows, index.unsqueeze(1), updates)
 
 
 def scatter_mean_rows(values: torch.Tensor, index: torch.Tensor, row_count: int):

@@ -22,15 +22,15 @@ class SelfAttention(nn.Module):
     def __init__(self, dim: int, heads: int):
         super().__init__()
         self.heads = heads
+        self.head_dim = dim // heads
         self.in_proj_weight = nn.Parameter(torch.empty(3 * dim, dim))
         self.out_proj = nn.Linear(dim, dim, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, length, dim = x.shape
-        head_dim = dim // self.heads
-        qkv = F.linear(x, self.in_proj_weight).reshape(b, length, 3, self.heads, head_dim)
+        qkv = F.linear(x, self.in_proj_weight).reshape(b, length, 3, self.heads, self.head_dim)
         q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)
-        q = q / math.sqrt(head_dim)
+        q = q / math.sqrt(self.head_dim)
         attention = torch.softmax(q @ k.transpose(-2, -1), dim=-1)
         out = (attention @ v).permute(0, 2, 1, 3).reshape(b, length, dim)
         return self.out_proj(out)
