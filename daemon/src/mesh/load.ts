@@ -3,6 +3,7 @@ import { MeshParseError } from './errors.js'
 import { formatForFileName, MESH_EXTENSIONS } from './formats.js'
 import type { LoadedInput, LoadOptions, MeshFormat } from './mesh-data.js'
 import { parseOff } from './off.js'
+import { parsePly } from './ply.js'
 import type { ParseOptions } from './polygon-soup.js'
 
 /** Leading bytes that identify a format when the file name's extension does not. */
@@ -47,6 +48,10 @@ async function parseFormat(
   switch (format) {
     case 'off':
       return buildMeshData(parseOff(bytes, parseOptions), parseOptions)
+    case 'ply': {
+      const parsed = parsePly(bytes, parseOptions)
+      return 'kind' in parsed ? parsed : buildMeshData(parsed, parseOptions)
+    }
     default:
       throw new MeshParseError('unsupported-format', options.fileName, undefined,
         `the ${format} format is not supported; expected one of ${MESH_EXTENSIONS.join(', ')}`)
