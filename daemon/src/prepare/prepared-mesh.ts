@@ -41,6 +41,19 @@ export interface PreparedMesh {
   bridges: Uint32Array
   /** Which bridging rule produced `bridges`. */
   bridgeMode: Adjacency
+  /** What cleanup changed, for warnings and logs; absent when the mesh was built another way. */
+  cleanupReport?: CleanupReport
+}
+
+/** Counts of what preparation merged or marked. */
+export interface CleanupReport {
+  sourceVertexCount: number
+  /** Vertices after welding (equal to sourceVertexCount when cleanup is off). */
+  vertexCount: number
+  /** Triangles marked not kept because they have (almost) no area or a repeated vertex. */
+  degenerateCount: number
+  /** Triangles marked not kept because an earlier triangle has the same three vertices. */
+  duplicateCount: number
 }
 
 export interface PrepareOptions {

@@ -1,0 +1,248 @@
+import type { PartTree } from '../../../protocol/src/part-tree.js'
+import type { Csr } from '../prepare/prepared-mesh.js'
+import { MergeHeap } from './merge-heap.js'
+
+export interface WardOptions {
+  /** Initial weight of each leaf (for example its area or triangle count); 1 each by default. */
+  sizes?: Float64Array
+  signal?: AbortSignal
+  /** Called with the fraction of merges done, about a hundred times per run. */
+  onProgress?: (fraction: number) => void
+}
+
+/** Merges between checks of the abort signal. */
+const ABORT_CHECK_INTERVAL = 2048
+
+/**
+ * Agglomerative clustering with Ward's criterion, restricted to merging clusters that are
+ * neighbours in `graph` (symmetric CSR over the rows of `features`). Returns every merge, so any
+ * part count is a cut of one tree. Merge costs are the increase in within-cluster sum of squares,
+ * sizeA * sizeB / (sizeA + sizeB) * |meanA - meanB|^2, which scikit-learn's ward_tree calls
+ * inertia (its reported distance is sqrt(2 * cost)).
+ *
+ * The arithmetic and the tie-breaking follow scikit-learn's ward_tree (sums in float64, the
+ * smallest (cost, higher id, lower id) first), so on the same features and graph both produce
+ * the same merges. A graph with several components yields fewer than leafCount - 1 merges.
+ */
+export function wardTree(features: Float32Array, dim: number, graph: Csr, options: WardOptions = {}): PartTree {
+  const leafCount = graph.offsets.length - 1
+  checkInput(features, dim, leafCount, options.sizes)
+  const state = new WardState(features, dim, graph, options.sizes)
+  const merges = new Int32Array(2 * Math.max(0, leafCount - 1))
+  const costs = new Float32Array(Math.max(0, leafCount - 1))
+  const progressStep = Math.max(1, Math.floor(leafCount / 100))
+  let mergeCount = 0
+
+  while (mergeCount < leafCount - 1) {
+    if (mergeCount % ABORT_CHECK_INTERVAL === 0) options.signal?.throwIfAborted()
+    if (!state.popValid()) break
+    merges[2 * mergeCount] = state.heap.poppedLow
+    merges[2 * mergeCount + 1] = state.heap.poppedHigh
+    costs[mergeCount] = state.heap.poppedCost
+    state.merge(leafCount + mergeCount)
+    mergeCount++
+    if (options.onProgress && mergeCount % progressStep === 0) options.onProgress(mergeCount / (leafCount - 1))
+  }
+
+  options.onProgress?.(1)
+  return {
+    leafCount,
+    merges: mergeCount === leafCount - 1 ? merges : merges.slice(0, 2 * mergeCount),
+    costs: mergeCount === leafCount - 1 ? costs : costs.slice(0, mergeCount),
+  }
+}
+
+function checkInput(features: Float32Array, dim: number, leafCount: number, sizes?: Float64Array): void {
+  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`wardTree: invalid dim ${dim}; expected a positive integer`)
+  if (features.length !== leafCount * dim) {
+    throw new RangeError(`wardTree: ${features.length} feature values for ${leafCount} graph nodes of dim ${dim}; expected ${leafCount * dim}`)
+  }
+  for (let i = 0; i < features.length; i++) {
+    if (!Number.isFinite(features[i])) {
+      throw new RangeError(`wardTree: feature row ${Math.floor(i / dim)} column ${i % dim} is ${features[i]}; expected a finite number`)
+    }
+  }
+  if (sizes && sizes.length !== leafCount) throw new RangeError(`wardTree: ${sizes.length} sizes for ${leafCount} leaves`)
+  if (sizes) {
+    for (let i = 0; i < sizes.length; i++) {
+      if (!(sizes[i] > 0) || !Number.isFinite(sizes[i])) throw new RangeError(`wardTree: size of leaf ${i} is ${sizes[i]}; expected a positive number`)
+    }
+  }
+}
+
+/**
+ * Clusters live in slots: a merged cluster takes over the lower slot of its two parts, and
+ * union-find over slots resolves neighbour lists that still name the absorbed slot.
+ */
+class WardState {
+  readonly heap: MergeHeap
+  readonly #dim: number
+  /** Per slot: sum of member features (float64, as scikit-learn's moments). */
+  readonly #sums: Float64Array
+  /** Per slot: sum / size, kept so distances need no division. */
+  readonly #means: Float64Array
+  readonly #sizes: Float64Array
+  readonly #slotParent: Int32Array
+  readonly #neighbors: Uint32Array[]
+  readonly #nodeOfSlot: Int32Array
+  readonly #slotOfNode: Int32Array
+  readonly #alive: Uint8Array
+  readonly #seen: Int32Array
+  #scratch: Uint32Array
+  /** Heap size above which stale entries are dropped; doubles the size left after the last drop. */
+  #compactAt = 0
+
+  constructor(features: Float32Array, dim: number, graph: Csr, sizes?: Float64Array) {
+    const leafCount = graph.offsets.length - 1
+    this.#dim = dim
+    this.#sums = new Float64Array(features.length)
+    this.#means = new Float64Array(features.length)
+    this.#sizes = sizes ? Float64Array.from(sizes) : new Float64Array(leafCount).fill(1)
+    for (let i = 0; i < features.length; i++) this.#sums[i] = features[i]
+    this.#initMeans(leafCount, sizes !== undefined)
+
+    this.#slotParent = Int32Array.from({ length: leafCount }, (_, i) => i)
+    this.#nodeOfSlot = Int32Array.from({ length: leafCount }, (_, i) => i)
+    this.#slotOfNode = new Int32Array(Math.max(1, 2 * leafCount - 1)).fill(-1)
+    this.#slotOfNode.set(this.#nodeOfSlot)
+    this.#alive = new Uint8Array(Math.max(1, 2 * leafCount - 1))
+    this.#alive.fill(1, 0, leafCount)
+    this.#seen = new Int32Array(leafCount).fill(-1)
+    this.#scratch = new Uint32Array(64)
+    this.#neighbors = new Array<Uint32Array>(leafCount)
+    for (let i = 0; i < leafCount; i++) this.#neighbors[i] = graph.neighbors.subarray(graph.offsets[i], graph.offsets[i + 1])
+
+    this.heap = new MergeHeap(graph.neighbors.length / 2 + leafCount)
+    for (let i = 0; i < leafCount; i++) {
+      for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
+        const j = graph.neighbors[p]
+        if (j >= i) continue
+        this.heap.push(this.#distance(i, j), i, j)
+      }
+    }
+    this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)
+  }
+
+  #initMeans(leafCount: number, weighted: boolean): void {
+    const dim = this.#dim
+    if (!weighted) {
+      this.#means.set(this.#sums)
+      return
+    }
+    for (let i = 0; i < leafCount; i++) {
+      const size = this.#sizes[i]
+      for (let d = 0; d < dim; d++) {
+        const feature = this.#sums[i * dim + d]
+        this.#sums[i * dim + d] = feature * size
+        this.#means[i * dim + d] = feature
+      }
+    }
+  }
+
+  /** Pops entries until one joins two live clusters; false when the heap runs dry. */
+  popValid(): boolean {
+    const heap = this.heap
+    while (heap.pop()) {
+      if (this.#alive[heap.poppedHigh] && this.#alive[heap.poppedLow]) return true
+    }
+    return false
+  }
+
+  /** Applies the merge last popped, creating node `node`. */
+  merge(node: number): void {
+    const high = this.heap.poppedHigh
+    const low = this.heap.poppedLow
+    const slotA = this.#slotOfNode[high]
+    const slotB = this.#slotOfNode[low]
+    const slot = slotA < slotB ? slotA : slotB
+    const absorbed = slotA < slotB ? slotB : slotA
+    this.#alive[high] = 0
+    this.#alive[low] = 0
+    this.#alive[node] = 1
+    this.#slotParent[absorbed] = slot
+    this.#nodeOfSlot[slot] = node
+    this.#slotOfNode[node] = slot
+    this.#combineMoments(slot, absorbed)
+
+    const merged = this.#mergeNeighborLists(slot, absorbed)
+    this.#neighbors[slot] = merged
+    this.#neighbors[absorbed] = EMPTY
+
+    for (let i = 0; i < merged.length; i++) {
+      const other = merged[i]
+      this.heap.push(this.#distance(slot, other), node, this.#nodeOfSlot[other])
+    }
+    // Each entry is dropped at most once, so compaction costs O(1) amortised per push.
+    if (this.heap.size > this.#compactAt) {
+      this.heap.compact((a, b) => this.#alive[a] === 1 && this.#alive[b] === 1)
+      this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)
+    }
+  }
+
+  #combineMoments(slot: number, absorbed: number): void {
+    const dim = this.#dim
+    const size = this.#sizes[slot] + this.#sizes[absorbed]
+    this.#sizes[slot] = size
+    const sums = this.#sums
+    const means = this.#means
+    const a = slot * dim
+    const b = absorbed * dim
+    for (let d = 0; d < dim; d++) {
+      const sum = sums[a + d] + sums[b + d]
+      sums[a + d] = sum
+      means[a + d] = sum / size
+    }
+  }
+
+  /** Live neighbour slots of the union of two clusters, each once, without the clusters themselves. */
+  #mergeNeighborLists(slot: number, absorbed: number): Uint32Array {
+    const first = this.#neighbors[slot]
+    const second = this.#neighbors[absorbed]
+    if (this.#scratch.length < first.length + second.length) {
+      this.#scratch = new Uint32Array(2 * (first.length + second.length))
+    }
+    const out = this.#scratch
+    const seen = this.#seen
+    let count = 0
+    for (const list of [first, second]) {
+      for (let i = 0; i < list.length; i++) {
+        const other = this.#find(list[i])
+        if (other === slot || seen[other] === slot) continue
+        seen[other] = slot
+        out[count++] = other
+      }
+    }
+    // Clear the marks so the next merge into this slot starts clean.
+    for (let i = 0; i < count; i++) seen[out[i]] = -1
+    return out.slice(0, count)
+  }
+
+  #find(slot: number): number {
+    const parent = this.#slotParent
+    while (parent[slot] !== slot) {
+      parent[slot] = parent[parent[slot]]
+      slot = parent[slot]
+    }
+    return slot
+  }
+
+  #distance(slotA: number, slotB: number): number {
+    const dim = this.#dim
+    const means = this.#means
+    const a = slotA * dim
+    const b = slotB * dim
+    let squared = 0
+    for (let d = 0; d < dim; d++) {
+      const diff = means[a + d] - means[b + d]
+      squared += diff * diff
+    }
+    const sizeA = this.#sizes[slotA]
+    const sizeB = this.#sizes[slotB]
+    return squared * ((sizeA * sizeB) / (sizeA + sizeB))
+  }
+}
+
+const EMPTY = new Uint32Array(0)
+
+/** Heaps smaller than this are never compacted. */
+const MIN_COMPACT_SIZE = 4096
