@@ -2,6 +2,7 @@ import { buildMeshData } from './build-mesh.js'
 import { MeshParseError } from './errors.js'
 import { formatForFileName, MESH_EXTENSIONS } from './formats.js'
 import type { LoadedInput, LoadOptions, MeshFormat } from './mesh-data.js'
+import { parseObj } from './obj.js'
 import { parseOff } from './off.js'
 import { parsePly } from './ply.js'
 import type { ParseOptions } from './polygon-soup.js'
@@ -47,7 +48,9 @@ async function parseFormat(
 ): Promise<LoadedInput> {
   switch (format) {
     case 'off':
-      return buildMeshData(parseOff(bytes, parseOptions), parseOptions)
+      return buildMeshData(parseOff(toSingleByteText(bytes), parseOptions), parseOptions)
+    case 'obj':
+      return buildMeshData(parseObj(toSingleByteText(bytes), parseOptions), parseOptions)
     case 'ply': {
       const parsed = parsePly(bytes, parseOptions)
       return 'kind' in parsed ? parsed : buildMeshData(parsed, parseOptions)
@@ -56,6 +59,19 @@ async function parseFormat(
       throw new MeshParseError('unsupported-format', options.fileName, undefined,
         `the ${format} format is not supported; expected one of ${MESH_EXTENSIONS.join(', ')}`)
   }
+}
+
+/**
+ * Strips a UTF-8 byte order mark and re-encodes UTF-16 text (with its mark) as UTF-8, because
+ * the text parsers scan single bytes. Other bytes pass through unchanged.
+ */
+export function toSingleByteText(bytes: Uint8Array): Uint8Array {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3)
+  const littleEndian = bytes[0] === 0xff && bytes[1] === 0xfe
+  const bigEndian = bytes[0] === 0xfe && bytes[1] === 0xff
+  if (!littleEndian && !bigEndian) return bytes
+  const text = new TextDecoder(littleEndian ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2))
+  return new TextEncoder().encode(text)
 }
 
 /** Returns the format whose magic the bytes start with (after leading whitespace for text). */

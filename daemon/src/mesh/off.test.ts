@@ -133,7 +133,7 @@ describe('parseOff errors', () => {
 
   it('rejects NaN and infinite coordinates', async () => {
     await expectLoadError('OFF\n3 1 0\n0 0 0\n1 nan 0\n0 1 0\n3 0 1 2\n', 'nan.off', 'non-finite',
-      /line 4 \(vertex 1\): vertex 1 has coordinates 1 NaN 0; expected finite numbers/)
+      /line 4 \(vertex 1\): the vertex has coordinates 1 NaN 0; expected finite numbers/)
     await expectLoadError('OFF\n3 1 0\n0 0 0\n1 0 0\n0 1e999 0\n3 0 1 2\n', 'inf.off', 'non-finite', /vertex 2/)
   })
 

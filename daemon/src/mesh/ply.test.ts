@@ -193,7 +193,7 @@ describe('parsePly errors', () => {
 
   it('rejects NaN and infinite coordinates', async () => {
     const values = QUAD_VALUES.map(([type, value], i): [PlyType, number] => [type, i === 4 ? Number.NaN : value])
-    await expectLoadError(binaryPly(true, QUAD_HEADER, values), 'nan.ply', 'non-finite', /\(vertex 1\): vertex 1 has coordinates 1 NaN 0/)
+    await expectLoadError(binaryPly(true, QUAD_HEADER, values), 'nan.ply', 'non-finite', /\(vertex 1\): the vertex has coordinates 1 NaN 0/)
     await expectLoadError(ASCII_QUAD.replace('1 1 0', '1 inf 0'), 'inf.ply', 'non-finite', /line 13 \(vertex 2\)/)
   })
 

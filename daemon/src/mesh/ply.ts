@@ -292,7 +292,7 @@ function toPointCloud(
   if (vertex >= 0) {
     const values = Array.from(vertices.positions.subarray(vertex * 3, vertex * 3 + 3)).join(' ')
     throw new MeshParseError('non-finite', options.fileName, `${reader.describe(vertices.marks[vertex])} (vertex ${vertex})`,
-      `point ${vertex} has coordinates ${values}; expected finite numbers`)
+      `the point has coordinates ${values}; expected finite numbers`)
   }
 
   const cloud: PointCloudData = { kind: 'points', format: 'ply', sourceName: options.fileName, positions: vertices.positions, warnings }

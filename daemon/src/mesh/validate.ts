@@ -33,7 +33,7 @@ export function validateSoup(soup: PolygonSoup, options: ParseOptions): void {
   if (vertex >= 0) {
     const values = Array.from(soup.positions.subarray(vertex * 3, vertex * 3 + 3)).join(' ')
     throw new MeshParseError('non-finite', options.fileName, soup.locate.vertex(vertex),
-      `vertex ${vertex} has coordinates ${values}; expected finite numbers`)
+      `the vertex has coordinates ${values}; expected finite numbers`)
   }
 }
 
