@@ -1,0 +1,92 @@
+/**
+ * Builds MeshData from a mesh sent as arrays (the Blender add-on's path): triangles as given, and
+ * the optional per-triangle polygon ids so labels come back per source face (quads, n-gons).
+ */
+import type { MeshArrays } from '../../../protocol/src/messages.js'
+import { MeshParseError } from '../mesh/errors.js'
+import type { MeshData } from '../mesh/mesh-data.js'
+
+/** Checks the arrays and returns them as a one-node mesh; throws MeshParseError naming the fault. */
+export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: number): MeshData {
+  const { positions, triangles } = arrays
+  checkLengths(arrays, name)
+  const vertexCount = positions.length / 3
+  const triangleCount = triangles.length / 3
+
+  for (let i = 0; i < positions.length; i++) {
+    if (!Number.isFinite(positions[i])) {
+      const vertex = Math.floor(i / 3)
+      throw new MeshParseError('non-finite', name, `mesh.positions vertex ${vertex}`,
+        `coordinate ${positions[i]}; expected finite numbers`)
+    }
+  }
+  for (let i = 0; i < triangles.length; i++) {
+    if (triangles[i] >= vertexCount) {
+      throw new MeshParseError('index-out-of-range', name, `mesh.triangles triangle ${Math.floor(i / 3)}`,
+        `vertex index ${triangles[i]} is out of range; expected 0 to ${vertexCount - 1}`)
+    }
+  }
+
+  const triangleToPolygon = arrays.polygons ?? identity(triangleCount)
+  const polygonCount = arrays.polygons ? checkPolygonIds(arrays.polygons, name) : triangleCount
+  if (polygonCount > maxFaces) {
+    throw new MeshParseError('too-many-faces', name, undefined,
+      `the mesh has ${polygonCount} faces; expected at most ${maxFaces} (the configured limit)`)
+  }
+
+  return {
+    kind: 'mesh',
+    format: 'msgpack',
+    sourceName: name,
+    positions,
+    triangles,
+    triangleToPolygon,
+    triangleNode: new Uint32Array(triangleCount),
+    polygonCount,
+    nodes: [{ name, polygonCount }],
+    warnings: [],
+  }
+}
+
+function checkLengths({ positions, triangles, polygons }: MeshArrays, name: string): void {
+  if (positions.length % 3 !== 0) {
+    throw new MeshParseError('truncated', name, 'mesh.positions',
+      `${positions.length} values; expected 3 per vertex (x, y, z)`)
+  }
+  if (triangles.length % 3 !== 0) {
+    throw new MeshParseError('truncated', name, 'mesh.triangles',
+      `${triangles.length} indices; expected 3 per triangle`)
+  }
+  if (triangles.length === 0) {
+    throw new MeshParseError('no-faces', name, 'mesh.triangles', 'no triangles; expected at least one')
+  }
+  if (polygons && polygons.length !== triangles.length / 3) {
+    throw new MeshParseError('truncated', name, 'mesh.polygons',
+      `${polygons.length} polygon ids for ${triangles.length / 3} triangles; expected one per triangle`)
+  }
+}
+
+/** Returns the polygon count; ids must cover 0..count-1 so every label belongs to a real face. */
+function checkPolygonIds(polygons: Uint32Array, name: string): number {
+  let max = 0
+  for (const id of polygons) if (id > max) max = id
+  if (max >= polygons.length) {
+    throw new MeshParseError('index-out-of-range', name, 'mesh.polygons',
+      `polygon id ${max} with only ${polygons.length} triangles; expected ids 0 to ${polygons.length - 1} without gaps`)
+  }
+
+  const used = new Uint8Array(max + 1)
+  for (const id of polygons) used[id] = 1
+  const missing = used.indexOf(0)
+  if (missing >= 0) {
+    throw new MeshParseError('index-out-of-range', name, 'mesh.polygons',
+      `no triangle has polygon id ${missing}; expected ids 0 to ${max} without gaps`)
+  }
+  return max + 1
+}
+
+function identity(count: number): Uint32Array {
+  const ids = new Uint32Array(count)
+  for (let i = 0; i < count; i++) ids[i] = i
+  return ids
+}

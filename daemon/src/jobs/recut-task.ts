@@ -1,0 +1,22 @@
+/** The worker side of a recut: new labels from the stored tree or features, then fresh exports. */
+import { recut } from '../pipeline/recut.js'
+import { buildResult, loadSegmentation, writeJobExports, writeResult } from './result-store.js'
+import { summarize } from './segment-task.js'
+import type { RecutTask, TaskSummary } from './worker-messages.js'
+
+/**
+ * Cuts the stored segmentation again. The stored state itself is left as the segment job wrote
+ * it, so a k-means recut (which has no tree) never stops a later agglomerative one.
+ */
+export async function runRecutTask(task: RecutTask): Promise<TaskSummary> {
+  const stored = await loadSegmentation(task.dir)
+  const start = performance.now()
+  const seg = recut(stored, task.k, task.method)
+  const clusterMs = Math.round(performance.now() - start)
+
+  const exportStart = performance.now()
+  const files = await writeJobExports(task.dir, seg)
+  seg.timings = { ...stored.timings, cluster: clusterMs, export: Math.round(performance.now() - exportStart) }
+  await writeResult(task.dir, buildResult(seg, task.jobId, files))
+  return summarize(seg, files)
+}
