@@ -6,21 +6,21 @@
 # pod restart or an image update keeps the checkpoint, the exported model, the token and the jobs.
 # Tests point PARTFIELD_ROOT at a temporary folder.
 
-PARTFIELD_LOG_TAG=${PARTFIELD_LOG_TAG:-partfield}
+LOG_TAG=partfield
 
 log() {
-  printf '[%s] %s\n' "$PARTFIELD_LOG_TAG" "$*"
+  printf '[%s] %s\n' "$LOG_TAG" "$*"
 }
 
 warn() {
-  printf '[%s] WARNING: %s\n' "$PARTFIELD_LOG_TAG" "$*" >&2
+  printf '[%s] WARNING: %s\n' "$LOG_TAG" "$*" >&2
 }
 
 # Prints what failed and what to do about it, then exits with status 1.
 fail() {
-  printf '[%s] ERROR: %s\n' "$PARTFIELD_LOG_TAG" "$1" >&2
+  printf '[%s] ERROR: %s\n' "$LOG_TAG" "$1" >&2
   if [ -n "${2:-}" ]; then
-    printf '[%s] What to do: %s\n' "$PARTFIELD_LOG_TAG" "$2" >&2
+    printf '[%s] What to do: %s\n' "$LOG_TAG" "$2" >&2
   fi
   exit 1
 }
@@ -44,7 +44,7 @@ resolve_paths() {
   script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   APP_DIR=${PARTFIELD_APP_DIR:-$(dirname "$script_dir")}
   ROOT=${PARTFIELD_ROOT:-/workspace}
-  MODELS_DIR=${PARTFIELD_MODELS_DIR:-$ROOT/models}
+  MODELS_DIR=$ROOT/models
   STATE_DIR=$ROOT/partfield
   MARKER=$ROOT/.partfield_installed
   MODEL_PATH=${PARTFIELD_MODEL:-$MODELS_DIR/partfield.onnx}

@@ -7,7 +7,7 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-PARTFIELD_LOG_TAG='partfield install'
+LOG_TAG='partfield install'
 
 DEFAULT_CHECKPOINT_URL='https://huggingface.co/mikaelaangel/partfield-ckpt/resolve/main/model_objaverse.ckpt'
 # torch 1.13.1 is the version the export script is tested with; +cpu wheels are about 180 MB where
@@ -25,7 +25,7 @@ Usage: install.sh [--force]
 Downloads model_objaverse.ckpt, checks its size and SHA-256, exports the ONNX model and writes
 $PARTFIELD_ROOT/.partfield_installed. Does nothing when that install is already current.
 
-  --force   export again (and download again if the checkpoint fails its check)
+  --force   export again even when the install is current
 
 Environment (defaults in brackets):
   PARTFIELD_ROOT              persistent folder [/workspace]
@@ -35,12 +35,13 @@ Environment (defaults in brackets):
   PARTFIELD_CKPT_SHA256       expected SHA-256 (overrides checkpoint.pin)
   PARTFIELD_CKPT_BYTES        expected size in bytes (overrides checkpoint.pin)
   PARTFIELD_REQUIRE_PIN=1     refuse a checkpoint when no SHA-256 is pinned
-  HF_TOKEN                    Hugging Face token, sent only to the checkpoint host
+  HF_TOKEN                    Hugging Face token for the download (curl does not forward
+                              it when a redirect leads to another host)
   PARTFIELD_DOWNLOAD_ATTEMPTS download attempts before giving up [5]
   PARTFIELD_RETRY_DELAY_S     first wait between attempts in seconds, doubled each time [5]
-  PARTFIELD_MIN_FREE_MB       free space required before a download, in MiB [3072]
+  PARTFIELD_INSTALL_MIN_FREE_MB  free space required before a download, in MiB [3072]
   PARTFIELD_PYTHON            Python with torch>=1.13, numpy and onnx to run the export
-                              [a venv under $PARTFIELD_ROOT/partfield, created on demand]
+                              [$PARTFIELD_ROOT/partfield/export-venv, created on demand]
   PARTFIELD_TORCH_SPEC        pip requirement for torch in that venv [torch==1.13.1+cpu]
   PARTFIELD_KEEP_EXPORT_ENV=1 keep that venv after a successful export (it is about 1 GB)
   PARTFIELD_EXPORT_CMD        exporter command, run with --checkpoint FILE --out FILE appended
@@ -188,13 +189,13 @@ verify_checkpoint() {
 }
 
 check_free_space() {
-  local required_mb=${PARTFIELD_MIN_FREE_MB:-3072} free_kb
+  local required_mb=${PARTFIELD_INSTALL_MIN_FREE_MB:-3072} free_kb
   free_kb=$(df -Pk "$MODELS_DIR" | awk 'NR == 2 { print $4 }')
   if [ -n "$free_kb" ] && [ "$((free_kb / 1024))" -lt "$required_mb" ]; then
     # NOTE: 3 GiB is an estimate: the checkpoint (size unpublished here) plus an ONNX model of
     # about 430 MB in float32 for 107M parameters, with room to spare.
     fail "only $((free_kb / 1024)) MiB free in $MODELS_DIR, and the install needs about $required_mb MiB" \
-      "enlarge the pod's volume (Edit Pod > Volume Disk), or free space there; PARTFIELD_MIN_FREE_MB lowers the threshold"
+      "enlarge the pod's volume (Edit Pod > Volume Disk), or free space there; PARTFIELD_INSTALL_MIN_FREE_MB lowers the threshold"
   fi
 }
 

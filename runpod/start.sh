@@ -6,7 +6,7 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-PARTFIELD_LOG_TAG='partfield start'
+LOG_TAG='partfield start'
 
 usage() {
   cat <<'EOF'
@@ -20,10 +20,12 @@ token, then replaces itself with the daemon.
 Environment (defaults in brackets):
   PARTFIELD_ROOT           persistent folder [/workspace]
   PARTFIELD_TOKEN          bearer token clients must send
-                           [generated once, kept in $PARTFIELD_ROOT/partfield/token]
-  GRADIO_SERVER_NAME       address to bind [0.0.0.0]
-  GRADIO_SERVER_PORT       port to bind [7860]
-  PARTFIELD_DEVICE         auto, cuda or cpu; cuda refuses to start without a working GPU [auto]
+                           [generated once, kept in $PARTFIELD_DATA_DIR/token]
+  PARTFIELD_DATA_DIR       jobs, results and the token [$PARTFIELD_ROOT/partfield/data]
+  GRADIO_SERVER_NAME       address to bind, also read as PARTFIELD_HOST [0.0.0.0]
+  GRADIO_SERVER_PORT       port to bind, also read as PARTFIELD_PORT [7860]
+  PARTFIELD_DEVICE         auto, cuda or cpu; cuda refuses to start without a working GPU, cpu
+                           hides the GPU from the daemon [auto]
   PARTFIELD_AUTO_INSTALL=0 do not run install.sh when the model is missing
   PARTFIELD_REQUIRE_MODEL=1  exit instead of starting with the geometric backend when the
                            PartField model is unavailable
@@ -45,8 +47,9 @@ main() {
 
   resolve_paths
   resolve_install_version
-  HOST=${GRADIO_SERVER_NAME:-0.0.0.0}
-  PORT=${GRADIO_SERVER_PORT:-7860}
+  # The daemon reads PARTFIELD_HOST before GRADIO_SERVER_NAME, and likewise for the port.
+  HOST=${PARTFIELD_HOST:-${GRADIO_SERVER_NAME:-0.0.0.0}}
+  PORT=${PARTFIELD_PORT:-${GRADIO_SERVER_PORT:-7860}}
   DATA_DIR=${PARTFIELD_DATA_DIR:-$STATE_DIR/data}
   mkdir -p "$STATE_DIR" "$DATA_DIR" ||
     fail "cannot create $STATE_DIR" "check that $ROOT exists and is writable (on RunPod it is the volume; attach one)"
@@ -178,9 +181,11 @@ detect_device() {
     "(README_RUNPOD.md, GPU choices). Set PARTFIELD_DEVICE=cpu to silence this warning."
 }
 
-# Sets TOKEN from PARTFIELD_TOKEN, or from the token file, creating it on first start.
+# Sets TOKEN from PARTFIELD_TOKEN, or from the token file, creating it on first start. The file
+# is the one the daemon itself would use in its data folder, so `npm start` run by hand with the
+# same PARTFIELD_DATA_DIR accepts the same token.
 load_token() {
-  local token_file=$STATE_DIR/token
+  local token_file=$DATA_DIR/token
   if [ -n "${PARTFIELD_TOKEN:-}" ]; then
     TOKEN=$PARTFIELD_TOKEN
     TOKEN_SOURCE="PARTFIELD_TOKEN"
@@ -240,13 +245,16 @@ EOF
 
 # Hands the settings to the daemon through its environment.
 export_daemon_settings() {
-  export GRADIO_SERVER_NAME=$HOST
-  export GRADIO_SERVER_PORT=$PORT
+  export PARTFIELD_HOST=$HOST GRADIO_SERVER_NAME=$HOST
+  export PARTFIELD_PORT=$PORT GRADIO_SERVER_PORT=$PORT
   export PARTFIELD_TOKEN=$TOKEN
   export PARTFIELD_MODEL=$MODEL_PATH
   export PARTFIELD_DATA_DIR=$DATA_DIR
-  export PARTFIELD_DEVICE=$DEVICE
   export PARTFIELD_JOB_TTL_HOURS=${PARTFIELD_JOB_TTL_HOURS:-24}
+  if [ "${PARTFIELD_DEVICE:-auto}" = cpu ]; then
+    # The daemon uses CUDA whenever onnxruntime finds a device, so the GPU is hidden from it.
+    export CUDA_VISIBLE_DEVICES=
+  fi
 }
 
 main "$@"

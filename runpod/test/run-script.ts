@@ -46,7 +46,7 @@ export async function createSandbox(): Promise<Sandbox> {
   env.PARTFIELD_EXPORT_CMD = join(STUB_BIN, 'fake-export')
   env.FAKE_EXPORT_LOG = join(root, 'fake-export.log')
   env.PARTFIELD_RETRY_DELAY_S = '0'
-  env.PARTFIELD_MIN_FREE_MB = '1'
+  env.PARTFIELD_INSTALL_MIN_FREE_MB = '1'
   return { root, env, remove: () => rm(root, { recursive: true, force: true }) }
 }
 
