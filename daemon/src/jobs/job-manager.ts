@@ -103,9 +103,13 @@ export class JobManager {
     return index < 0 ? null : index + 1
   }
 
-  /** Throws QueueFullError when a new job would not fit; called before reading an upload. */
+  /**
+   * Throws QueueFullError when a new job would have to wait and the waiting list is full; called
+   * before reading an upload and again when the job is added.
+   */
   checkRoom(): void {
-    if (this.#waiting.length >= this.#options.maxQueued) {
+    const mustWait = this.#running.size >= this.#options.concurrency
+    if (mustWait && this.#waiting.length >= this.#options.maxQueued) {
       throw new QueueFullError(this.#retryAfterSeconds(), this.#waiting.length)
     }
   }
