@@ -2,6 +2,7 @@ import { buildMeshData } from './build-mesh.js'
 import { MeshParseError } from './errors.js'
 import { formatForFileName, MESH_EXTENSIONS } from './formats.js'
 import type { LoadedInput, LoadOptions, MeshFormat } from './mesh-data.js'
+import { parseGltf } from './gltf.js'
 import { parseObj } from './obj.js'
 import { parseOff } from './off.js'
 import { parsePly } from './ply.js'
@@ -51,6 +52,11 @@ async function parseFormat(
       return buildMeshData(parseOff(toSingleByteText(bytes), parseOptions), parseOptions)
     case 'obj':
       return buildMeshData(parseObj(toSingleByteText(bytes), parseOptions), parseOptions)
+    case 'glb':
+    case 'gltf': {
+      const parsed = await parseGltf(bytes, { ...parseOptions, readResource: options.readResource })
+      return 'kind' in parsed ? parsed : buildMeshData(parsed, parseOptions)
+    }
     case 'ply': {
       const parsed = parsePly(bytes, parseOptions)
       return 'kind' in parsed ? parsed : buildMeshData(parsed, parseOptions)
