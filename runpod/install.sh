@@ -10,8 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 LOG_TAG='partfield install'
 
 DEFAULT_CHECKPOINT_URL='https://huggingface.co/mikaelaangel/partfield-ckpt/resolve/main/model_objaverse.ckpt'
-# torch 1.13.1 is the version the export script is tested with; +cpu wheels are about 180 MB where
-# the CUDA builds are over 1.5 GB, and the one-time export does not need a GPU.
+# torch 1.13.1 is the version the export script is tested with. The one-time export needs no GPU,
+# and the +cpu wheels are a fraction of the size of the CUDA builds.
 DEFAULT_TORCH_SPEC='torch==1.13.1+cpu'
 DEFAULT_TORCH_INDEX='https://download.pytorch.org/whl/cpu'
 # torch 1.13 was built against the numpy 1.x ABI. The exporter checks its output with onnx.
@@ -192,16 +192,16 @@ check_free_space() {
   local required_mb=${PARTFIELD_INSTALL_MIN_FREE_MB:-3072} free_kb
   free_kb=$(df -Pk "$MODELS_DIR" | awk 'NR == 2 { print $4 }')
   if [ -n "$free_kb" ] && [ "$((free_kb / 1024))" -lt "$required_mb" ]; then
-    # NOTE: 3 GiB is an estimate: the checkpoint (size unpublished here) plus an ONNX model of
-    # about 430 MB in float32 for 107M parameters, with room to spare.
+    # NOTE: 3 GiB is an estimate. It covers the checkpoint, whose size is not pinned yet, and an
+    # ONNX model of about 430 MB (107M float32 parameters), with room to spare.
     fail "only $((free_kb / 1024)) MiB free in $MODELS_DIR, and the install needs about $required_mb MiB" \
       "enlarge the pod's volume (Edit Pod > Volume Disk), or free space there; PARTFIELD_INSTALL_MIN_FREE_MB lowers the threshold"
   fi
 }
 
 # Downloads URL into PART, resuming what an earlier attempt or run left there. Retries dropped
-# connections and server errors with a doubling delay; stops at once on 401, 403 and 404, which
-# no retry fixes.
+# connections and server errors with a doubling delay, but stops at once on 401, 403 and 404,
+# which no retry fixes.
 download_with_resume() {
   local url=$1 part=$2
   local attempts=${PARTFIELD_DOWNLOAD_ATTEMPTS:-5} delay=${PARTFIELD_RETRY_DELAY_S:-5}
@@ -252,8 +252,8 @@ download_with_resume() {
           "check PARTFIELD_CKPT_URL; the default is $DEFAULT_CHECKPOINT_URL"
         ;;
       22:416 | 33:*)
-        # 416: the partial file is longer than the remote one; 33: the server ignores byte
-        # ranges. Either way the bytes on disk cannot be resumed.
+        # HTTP 416 means the partial file is longer than the remote one, and curl exit 33 means
+        # the server ignores byte ranges. Either way the bytes on disk cannot be resumed.
         warn "cannot resume $part (curl exit $status, HTTP $http_code); starting over"
         rm -f "$part"
         ;;
@@ -313,9 +313,9 @@ resolve_export_python() {
   log "creating the export environment in $venv (PyTorch for CPU, about 1 GB, removed after the export)"
   python3 -m venv "$venv" ||
     fail "python3 -m venv $venv failed" "install python3-venv (apt-get install python3-venv), or set PARTFIELD_PYTHON"
-  # NOTE: this pip set (CPU torch 1.13.1, numpy 1.x, onnx 1.12 to 1.16 on Ubuntu 22.04's Python
-  # 3.10) is not exercised by the tests, which cannot reach PyPI; the exporter itself is tested
-  # with Debian's torch 1.13 and onnx 1.12.
+  # NOTE: the tests cannot reach PyPI, so this set (CPU torch 1.13.1, numpy 1.x, onnx 1.12 to
+  # 1.16 on Ubuntu 22.04's Python 3.10) has never been installed by them. The exporter itself is
+  # tested with Debian's torch 1.13 and onnx 1.12.
   local -a requirements=("${PARTFIELD_TORCH_SPEC:-$DEFAULT_TORCH_SPEC}"
     "${PARTFIELD_NUMPY_SPEC:-$DEFAULT_NUMPY_SPEC}" "${PARTFIELD_ONNX_SPEC:-$DEFAULT_ONNX_SPEC}")
   "$EXPORT_PYTHON" -m pip install --no-cache-dir --quiet \

@@ -138,8 +138,8 @@ ensure_installed() {
     "and restart it. README_RUNPOD.md, section Troubleshooting, lists the usual causes."
 }
 
-# Sets DEVICE to cuda when nvidia-smi sees a GPU and onnxruntime's CUDA provider runs on it;
-# otherwise to cpu, with a warning that says why.
+# Sets DEVICE to cuda when nvidia-smi reports a GPU and onnxruntime's CUDA provider runs on it.
+# Otherwise sets it to cpu and prints a warning with the reason.
 detect_device() {
   local requested=${PARTFIELD_DEVICE:-auto} smi=${PARTFIELD_NVIDIA_SMI:-nvidia-smi} reason probe
   DEVICE=cpu

@@ -24,7 +24,7 @@ function fakeCheckpoint(length: number, seed: number): Uint8Array {
   return bytes
 }
 
-// Debian's python3-torch and python3-onnx, which CI installs; the real exporter needs both.
+// The real exporter needs Debian's python3-torch and python3-onnx, which CI installs.
 const DEBIAN_PYTHON = '/usr/bin/python3'
 const hasExportPython =
   spawnSync(DEBIAN_PYTHON, ['-c', 'import torch, numpy, onnx'], { stdio: 'ignore' }).status === 0

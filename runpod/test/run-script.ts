@@ -50,7 +50,7 @@ export async function createSandbox(): Promise<Sandbox> {
   return { root, env, remove: () => rm(root, { recursive: true, force: true }) }
 }
 
-/** Runs `bash SCRIPT ARGS` and collects its output; kills it after timeoutMs. */
+/** Runs `bash SCRIPT ARGS` and collects its output, killing it after timeoutMs. */
 export function runScript(
   script: string,
   args: readonly string[],

@@ -20,7 +20,7 @@ describe('shell scripts', () => {
     expect(names).toEqual(expect.arrayContaining(['install.sh', 'start.sh', 'common.sh', 'test/bin/nvidia-smi']))
   })
 
-  // Debian's shellcheck package; CI installs it. Skipped, with this reason, where it is missing.
+  // Needs Debian's shellcheck package, which CI installs. Skipped where it is missing.
   it.skipIf(!hasShellcheck)('pass shellcheck', () => {
     const result = spawnSync('shellcheck', ['--external-sources', '--severity=style', ...SCRIPTS], {
       cwd: RUNPOD_DIR,

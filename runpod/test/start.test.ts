@@ -21,7 +21,7 @@ describe('start.sh', () => {
 
   beforeEach(async () => {
     sandbox = await createSandbox()
-    // Dry runs never start the daemon; this keeps a slip from binding every interface.
+    // Dry runs never start the daemon, but a test that slips must not bind every interface.
     sandbox.env.GRADIO_SERVER_NAME = '127.0.0.1'
     sandbox.env.PARTFIELD_AUTO_INSTALL = '0'
   })
