@@ -115,6 +115,8 @@ export async function resolveResources(
   const buffers = json.buffers ?? []
   for (const [index, buffer] of buffers.entries()) {
     if (buffer.uri === undefined) {
+      // EXT_meshopt_compression's fallback buffer has no data: decoders fill its views.
+      if (isMeshoptFallback(buffer)) continue
       if (index !== 0 || !bin) {
         throw new MeshParseError('missing-resource', options.fileName, `buffers[${index}]`,
           'the buffer has no uri and there is no GLB binary chunk; expected one of them')
@@ -143,9 +145,10 @@ export async function resolveResources(
  */
 export function checkBufferRanges(document: JSONDocument, options: ParseOptions): void {
   const { json, resources } = document
-  const bufferLengths = (json.buffers ?? []).map((buffer) => {
-    const data = buffer.uri === undefined ? resources[GLB_BUFFER_KEY] : resources[buffer.uri]
-    return data ? data.length : dataUriLength(buffer.uri) ?? buffer.byteLength
+  const bufferLengths = (json.buffers ?? []).map((buffer, index) => {
+    if (isMeshoptFallback(buffer)) return buffer.byteLength
+    if (buffer.uri === undefined) return index === 0 ? resources[GLB_BUFFER_KEY]?.length ?? 0 : 0
+    return resources[buffer.uri]?.length ?? dataUriLength(buffer.uri) ?? buffer.byteLength
   })
 
   for (const [index, view] of (json.bufferViews ?? []).entries()) {
@@ -187,6 +190,11 @@ function dataUriLength(uri: string | undefined): number | undefined {
   const payload = uri.length - comma - 1
   const padding = uri.endsWith('==') ? 2 : uri.endsWith('=') ? 1 : 0
   return Math.floor(payload * 3 / 4) - padding
+}
+
+function isMeshoptFallback(buffer: GLTF.IBuffer): boolean {
+  const extension = buffer.extensions?.EXT_meshopt_compression as { fallback?: boolean } | undefined
+  return extension?.fallback === true
 }
 
 function looksLikeJson(bytes: Uint8Array): boolean {
