@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { startCheckpointServer, type CheckpointServer, type CheckpointServerOptions } from './checkpoint-server.js'
@@ -316,6 +316,29 @@ describe('install.sh', () => {
     expect(result.stderr).toContain('the ONNX export failed (exit 2)')
     expect(existsSync(markerPath())).toBe(false)
     expect(existsSync(checkpointPath())).toBe(true)
+  })
+
+  it('waits for a running install', async () => {
+    await serve()
+    pinCheckpoint()
+    sandbox.env.PARTFIELD_LOCK_WAIT_S = '1'
+    const lockFile = join(sandbox.root, 'partfield', 'install.lock')
+    await mkdir(dirname(lockFile), { recursive: true })
+    // flock(1) holds the lock the way a second install.sh would, until the test releases it.
+    const holder = spawn('flock', [lockFile, 'sleep', '30'], { stdio: 'ignore', detached: true })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+
+    try {
+      const result = await runScript('install.sh', [], sandbox.env)
+
+      expect(result.code).toBe(1)
+      expect(result.stdout).toContain('another install is running; waiting for it to finish')
+      expect(result.stderr).toContain('timed out waiting for the other install')
+      expect(server?.requests).toHaveLength(0)
+    } finally {
+      // The whole process group, so the sleep that holds the lock ends too.
+      process.kill(-(holder.pid ?? 0), 'SIGTERM')
+    }
   })
 
   it('rejects unknown arguments', async () => {

@@ -214,6 +214,26 @@ describe('start.sh', () => {
   })
 })
 
+describe.skipIf(!existsSync(DAEMON_ENTRY))('start.sh with the daemon', () => {
+  it('passes the job lifetime', async () => {
+    const sandbox = await createSandbox()
+    try {
+      // An invalid value makes the daemon itself stop with its own message, which proves the
+      // variable reached it.
+      Object.assign(sandbox.env, { GRADIO_SERVER_NAME: '127.0.0.1', GRADIO_SERVER_PORT: String(await freePort()) })
+      Object.assign(sandbox.env, { PARTFIELD_AUTO_INSTALL: '0', PARTFIELD_DEVICE: 'cpu', PARTFIELD_JOB_TTL_HOURS: 'soon' })
+
+      const result = await runScript('start.sh', [], sandbox.env)
+
+      expect(result.code).toBe(2)
+      expect(result.stdout).toContain('deleted soon h after they finish')
+      expect(result.stderr).toContain('error: invalid --ttl-hours: "soon"')
+    } finally {
+      await sandbox.remove()
+    }
+  })
+})
+
 interface RunningDaemon {
   child: ChildProcess
   stdout(): string
