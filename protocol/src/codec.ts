@@ -17,8 +17,9 @@ const packr = new Packr({ useRecords: false, variableMapSize: true })
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' })
 
 /** Encodes a message as plain MessagePack; typed arrays become `bin`, undefined fields are left out. */
-export function encodeMsgpack(message: unknown): Uint8Array {
-  return packr.pack(toWire(message, 'binary'))
+export function encodeMsgpack(message: unknown): Uint8Array<ArrayBuffer> {
+  // msgpackr returns a Node Buffer (a Uint8Array) over a plain ArrayBuffer.
+  return packr.pack(toWire(message, 'binary')) as Uint8Array<ArrayBuffer>
 }
 
 /** Decodes one MessagePack message; `bin` values come back as Uint8Array. */

@@ -19,6 +19,8 @@ export function classifyFailure(failure: WorkerFailure): StoredError {
       return { code: 'invalid-request', message: failure.message, status: 400 }
     case 'BackendUnavailableError':
       return { code: 'backend-unavailable', message: failure.message, status: 400 }
+    case 'NoTreeError':
+      return { code: 'no-tree', message: failure.message, status: 409 }
     case 'AbortError':
       return { code: 'cancelled', message: 'the job was cancelled', status: 409 }
   }

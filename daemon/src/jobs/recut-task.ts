@@ -4,12 +4,21 @@ import { buildResult, loadSegmentation, writeJobExports, writeResult } from './r
 import { summarize } from './segment-task.js'
 import type { RecutTask, TaskSummary } from './worker-messages.js'
 
+/** Error of an agglomerative recut of a job that stored no merge tree. */
+export class NoTreeError extends Error {
+  override readonly name = 'NoTreeError'
+}
+
 /**
  * Cuts the stored segmentation again. The stored state itself is left as the segment job wrote
  * it, so a k-means recut (which has no tree) never stops a later agglomerative one.
  */
 export async function runRecutTask(task: RecutTask): Promise<TaskSummary> {
   const stored = await loadSegmentation(task.dir)
+  const method = task.method ?? stored.params.method
+  if (method === 'agglomerative' && !stored.tree) {
+    throw new NoTreeError('this job ran k-means with a given n_clusters, so it has no merge tree; recut it with method=kmeans')
+  }
   const start = performance.now()
   const seg = recut(stored, task.k, task.method)
   const clusterMs = Math.round(performance.now() - start)

@@ -16,7 +16,7 @@ export function respond(
 ): Response {
   if (wantsMsgpack(c)) {
     const bytes = encodeMsgpack(message)
-    return c.body(bytes as Uint8Array<ArrayBuffer>, status, { ...headers, 'content-type': MSGPACK_TYPE })
+    return c.body(bytes, status, { ...headers, 'content-type': MSGPACK_TYPE })
   }
   return c.body(encodeJson(message), status, { ...headers, 'content-type': `${JSON_TYPE}; charset=utf-8` })
 }
