@@ -335,10 +335,11 @@ export_model() {
     read -r -a extra_args <<<"$PARTFIELD_EXPORT_ARGS"
   fi
 
+  local -a command=("${EXPORT_CMD[@]}" "${extra_args[@]}" --checkpoint "$CHECKPOINT" --out "$partial")
   rm -f "$partial"
-  log "exporting the ONNX model: ${EXPORT_CMD[*]} ${extra_args[*]} --checkpoint $CHECKPOINT --out $partial"
+  log "exporting the ONNX model: ${command[*]}"
   started_at=$(date +%s)
-  "${EXPORT_CMD[@]}" "${extra_args[@]}" --checkpoint "$CHECKPOINT" --out "$partial" || status=$?
+  "${command[@]}" || status=$?
   if [ "$status" -ne 0 ]; then
     rm -f "$partial"
     fail "the ONNX export failed (exit $status); the exporter's own messages are above" \

@@ -176,6 +176,21 @@ describe('install.sh', () => {
     expect(sha256(await readFile(checkpointPath()))).toBe(CHECKPOINT_SHA256)
   })
 
+  it('restarts an oversized partial download', async () => {
+    // Only possible without a pinned size: bytes left from a different, longer file.
+    const served = await serve()
+    const part = `${checkpointPath()}.part`
+    await mkdir(dirname(part), { recursive: true })
+    await writeFile(part, new Uint8Array(CHECKPOINT.length + 500))
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('(curl exit 22, HTTP 416); starting over')
+    expect(served.requests.map((request) => request.range)).toEqual([`bytes=${CHECKPOINT.length + 500}-`, undefined])
+    expect(sha256(await readFile(checkpointPath()))).toBe(CHECKPOINT_SHA256)
+  })
+
   it('gives up after the last attempt', async () => {
     await serve({ status: 503 })
     pinCheckpoint()
