@@ -67,7 +67,9 @@ main() {
     fail "cannot create $MODELS_DIR or $STATE_DIR" "check that $ROOT exists and is writable (on RunPod it is the volume; attach one)"
   take_install_lock
 
-  if [ "$force" -eq 0 ] && install_is_current; then
+  if [ "$force" -eq 1 ]; then
+    INSTALL_STATE="--force given"
+  elif install_is_current; then
     log "already installed: $INSTALL_STATE; nothing to do (run with --force to export again)"
     exit 0
   fi

@@ -54,17 +54,19 @@ main() {
   mkdir -p "$STATE_DIR" "$DATA_DIR" ||
     fail "cannot create $STATE_DIR" "check that $ROOT exists and is writable (on RunPod it is the volume; attach one)"
 
+  # Checked first, so that an incomplete image fails before a long install.
+  local -a daemon=("$APP_DIR/node_modules/.bin/tsx" "$APP_DIR/daemon/src/server/main.ts")
+  [ -f "${daemon[1]}" ] ||
+    fail "the daemon entry point ${daemon[1]} is missing" "the image is incomplete: rebuild it with runpod/Dockerfile"
+  [ -x "${daemon[0]}" ] ||
+    fail "${daemon[0]} is missing" "the image is incomplete: rebuild it with runpod/Dockerfile (npm ci must have run)"
+
   start_sshd
   ensure_installed
   detect_device
   load_token
   print_summary
 
-  local -a daemon=("$APP_DIR/node_modules/.bin/tsx" "$APP_DIR/daemon/src/server/main.ts")
-  [ -f "${daemon[1]}" ] ||
-    fail "the daemon entry point ${daemon[1]} is missing" "the image is incomplete: rebuild it with runpod/Dockerfile"
-  [ -x "${daemon[0]}" ] ||
-    fail "${daemon[0]} is missing" "the image is incomplete: rebuild it with runpod/Dockerfile (npm ci must have run)"
   if [ "$dry_run" -eq 1 ]; then
     log "dry run: would start ${daemon[*]}"
     exit 0

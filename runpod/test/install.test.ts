@@ -146,6 +146,21 @@ describe('install.sh', () => {
     expect(await readFile(markerPath(), 'utf8')).toBe(markerAfterFirst)
   })
 
+  it('exports again with --force', async () => {
+    const served = await serve()
+    pinCheckpoint()
+    expect((await runScript('install.sh', [], sandbox.env)).code).toBe(0)
+    const requestsAfterFirst = served.requests.length
+
+    const result = await runScript('install.sh', ['--force'], sandbox.env)
+
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(': --force given')
+    expect(result.stdout).toContain('checkpoint verified')
+    expect(served.requests.length).toBe(requestsAfterFirst)
+    expect(await exportCalls()).toHaveLength(2)
+  })
+
   it('re-exports a deleted model without downloading', async () => {
     const served = await serve()
     pinCheckpoint()
