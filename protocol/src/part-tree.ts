@@ -19,6 +19,7 @@ export interface PartTree {
  * component count; the result then has more than `k` parts.
  */
 export function cutTree(tree: PartTree, k: number): Int32Array {
+  if (Number.isNaN(k)) throw new RangeError('cutTree: part count is NaN; expected a number from 1 to leafCount')
   const { leafCount, merges } = tree
   const mergeCount = merges.length / 2
   const applied = Math.max(0, Math.min(mergeCount, leafCount - Math.max(1, Math.floor(k))))
