@@ -206,3 +206,19 @@ function getWithHost(port: number, path: string, host: string): Promise<{ status
     req.end()
   })
 }
+
+describe('daemon with a nearly full disk', () => {
+  let daemon: TestDaemon
+  beforeAll(async () => {
+    daemon = await startDaemon({ args: ['--no-warm-up', '--min-free-mb', '1000000000'] })
+  })
+  afterAll(() => daemon.stop())
+
+  it('rejects uploads with 507', async () => {
+    const response = await fetch(`${daemon.url}/v1/segment?filename=a.off`, { method: 'POST', body: toOff(twoBoxes(1)) })
+    expect(response.status).toBe(507)
+    const error = await errorOf(response)
+    expect(error.code).toBe('insufficient-storage')
+    expect(error.message).toMatch(/MB free and keeps at least 1000000000 MB free/)
+  })
+})

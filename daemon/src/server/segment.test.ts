@@ -75,6 +75,18 @@ describe('segment formats', () => {
     expect(result.labels).toBeInstanceOf(Int32Array)
   })
 
+  it('accepts a .gltf and its .bin inside MessagePack', async () => {
+    const { json, bin } = await toGltf(MESH, 'boxes.bin')
+    const body = { file: new TextEncoder().encode(json), filename: 'boxes.gltf', resources: { 'boxes.bin': bin }, params: { n_clusters: 2 } }
+    const response = await fetch(`${daemon.url}/v1/segment?wait=1`, {
+      method: 'POST',
+      headers: { 'content-type': MSGPACK_TYPE },
+      body: encodeMsgpack(body),
+    })
+    expect(response.status, await peek(response)).toBe(200)
+    expect((await readResult(response)).faceCount).toBe(FACES * 2)
+  })
+
   it('accepts JSON mesh arrays and returns triangle labels on request', async () => {
     const response = await fetch(`${daemon.url}/v1/segment?wait=1&include=triangle_labels&n_clusters=2`, {
       method: 'POST',
@@ -105,6 +117,20 @@ describe('job lifecycle', () => {
     expect(done.progress).toBe(1)
     expect(Object.keys(done.timings)).toEqual(expect.arrayContaining(['load', 'prepare', 'features', 'cluster', 'export']))
     expect(Date.parse(done.expiresAt!) - Date.parse(done.finishedAt!)).toBe(24 * 3600 * 1000)
+  })
+
+  it('logs each stage with faces, parts, time and backend', async () => {
+    const job = await submitFile(daemon.url, 'logged.off', toOff(MESH), { n_clusters: 3 })
+    await pollUntil(daemon.url, job.id)
+    const stages = daemon.logs.filter((entry) => entry.msg === 'job stage finished' && entry.jobId === job.id)
+    expect(stages.map((entry) => entry.stage)).toEqual(['load', 'prepare', 'features', 'cluster', 'pca', 'export'])
+    for (const entry of stages) {
+      expect(entry).toMatchObject({ faces: FACES, parts: 3, backend: 'geometric', device: 'cpu' })
+      expect(typeof entry.ms).toBe('number')
+    }
+    const requests = daemon.logs.filter((entry) => entry.msg === 'request' && entry.path === '/v1/segment')
+    expect(requests.length).toBeGreaterThan(0)
+    expect(requests[0]).toMatchObject({ method: 'POST', status: expect.any(Number), ms: expect.any(Number) })
   })
 
   it('follows a job with server-sent events to the end', async () => {
