@@ -2,9 +2,12 @@
 import { parentPort } from 'node:worker_threads'
 
 import { selectBackend } from '../features/select-backend.js'
+import type { ProgressEvent } from '../pipeline/progress.js'
 import { runRecutTask } from './recut-task.js'
 import { runSegmentTask } from './segment-task.js'
 import type { FromWorker, TaskSummary, ToWorker, WarmupSummary, WorkerFailure, WorkerTask } from './worker-messages.js'
+
+const PROGRESS_INTERVAL_MS = 50
 
 const port = parentPort
 if (!port) throw new Error('worker-main.ts runs only as a worker thread')
@@ -44,10 +47,24 @@ async function execute(
     return { backend: backend.name, device: backend.device }
   }
   if (task.type === 'recut') return runRecutTask(task)
-  return runSegmentTask(task, {
-    signal,
-    onProgress: (event) => post({ type: 'progress', taskId, stage: event.stage, fraction: event.fraction, overall: event.overall }),
-  })
+  return runSegmentTask(task, { signal, onProgress: throttledProgress(taskId, post) })
+}
+
+/**
+ * Forwards progress at most every PROGRESS_INTERVAL_MS, plus every stage start and end, because
+ * clustering can report thousands of times a second and each report crosses the thread boundary.
+ */
+function throttledProgress(taskId: number, post: (message: FromWorker) => void): (event: ProgressEvent) => void {
+  let lastStage: string | undefined
+  let lastPost = 0
+  return (event) => {
+    const now = performance.now()
+    const boundary = event.stage !== lastStage || event.fraction === 0 || event.fraction === 1
+    if (!boundary && now - lastPost < PROGRESS_INTERVAL_MS) return
+    lastStage = event.stage
+    lastPost = now
+    post({ type: 'progress', taskId, stage: event.stage, fraction: event.fraction, overall: event.overall })
+  }
 }
 
 function describeFailure(error: unknown, signal: AbortSignal): WorkerFailure {

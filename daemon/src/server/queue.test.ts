@@ -46,6 +46,25 @@ describe('queue', () => {
     expect((await pollUntil(daemon.url, next.id)).state).toBe('succeeded')
   })
 
+  it('keeps a job running when a waiting client hangs up', async () => {
+    const controller = new AbortController()
+    const search = new URLSearchParams({ filename: 'slow.off', wait: '1', n_clusters: '2' })
+    const request = fetch(`${daemon.url}/v1/segment?${search}`, { method: 'POST', body: SLOW, signal: controller.signal })
+    const deadline = Date.now() + 30_000
+    let health = await (await fetch(`${daemon.url}/v1/health`)).json() as { queue: { running: number } }
+    while (health.queue.running === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      health = await (await fetch(`${daemon.url}/v1/health`)).json() as { queue: { running: number } }
+    }
+    controller.abort()
+    await expect(request).rejects.toThrow()
+
+    const logged = () => daemon.logs.find((entry) => entry.msg === 'client disconnected while waiting; the job continues')
+    while (!logged() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    const jobId = logged()!.jobId as string
+    expect((await pollUntil(daemon.url, jobId, undefined, 120_000)).state).toBe('succeeded')
+  })
+
   it('cancels a queued job', async () => {
     const running = await submitFile(daemon.url, 'slow.off', SLOW, { n_clusters: 2 })
     const queued = await submitFile(daemon.url, 'small.off', SMALL, { n_clusters: 2 })

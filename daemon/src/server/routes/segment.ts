@@ -49,7 +49,14 @@ async function segmentHandler(c: Context, context: ServerContext): Promise<Respo
   }
 
   // A client that hangs up stops waiting; the job itself keeps running.
-  await manager.waitForEnd(id, c.req.raw.signal)
+  const signal = c.req.raw.signal
+  try {
+    await manager.waitForEnd(id, signal)
+  } catch (error) {
+    if (!signal.aborted) throw error
+    context.logger.info({ jobId: id }, 'client disconnected while waiting; the job continues')
+    return c.body(null, 204)
+  }
   return jobOutcome(c, context, id, { location })
 }
 
