@@ -23,8 +23,10 @@ describe('parseSegmentRequest', () => {
 
   it('reads mesh arrays from JSON numbers', () => {
     const request = parseSegmentRequest({ mesh: { positions: [0, 0, 0], triangles: [0, 0, 0], polygons: [0] } })
-    expect(request.kind === 'arrays' && request.mesh.polygons).toEqual(new Uint32Array([0]))
-    expect(request.kind === 'arrays' && request.name).toBe('mesh')
+    expect(request.kind).toBe('arrays')
+    if (request.kind !== 'arrays') return
+    expect(request.mesh.polygons).toEqual(new Uint32Array([0]))
+    expect(request.name).toBe('mesh')
   })
 
   it('reads a file with resources', () => {

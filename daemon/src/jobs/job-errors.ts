@@ -1,4 +1,4 @@
-/** Turns a failure reported by a worker into the error a client sees, with its HTTP status. */
+/** Converts a failure reported by a worker into the error sent to clients, with its HTTP status. */
 import type { StoredError } from './job-record.js'
 import type { WorkerFailure } from './worker-messages.js'
 

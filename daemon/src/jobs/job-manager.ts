@@ -72,7 +72,7 @@ export class JobManager {
     const onWorkerExit = (info: { code: number; during?: string }) =>
       options.logger.warn(info, 'compute worker exited; a new one starts with the next task')
     this.#computePool = new WorkerPool({ size: options.concurrency, onWorkerExit })
-    // Recuts use no GPU and take seconds at most, so they never wait behind a long segment job.
+    // Recuts use no GPU, so they get their own worker and never wait behind a long segment job.
     this.#recutPool = new WorkerPool({ size: 1, onWorkerExit })
   }
 
@@ -104,8 +104,8 @@ export class JobManager {
   }
 
   /**
-   * Throws QueueFullError when a new job would have to wait and the waiting list is full; called
-   * before reading an upload and again when the job is added.
+   * Throws QueueFullError when a new job would have to wait and the waiting list is full. The
+   * segment route calls it before reading an upload, and submit calls it again.
    */
   checkRoom(): void {
     const mustWait = this.#running.size >= this.#options.concurrency

@@ -36,6 +36,7 @@ export type ScannedJob = { ok: true; record: JobRecord } | { ok: false; id: stri
 
 export class JobStore {
   readonly root: string
+  readonly #saving = new Map<string, Promise<void>>()
 
   constructor(root: string) {
     this.root = root
@@ -59,15 +60,34 @@ export class JobStore {
     return dir
   }
 
-  /** Writes job.json through a temporary file and a rename, so a crash never leaves half a record. */
-  async save(record: JobRecord): Promise<void> {
-    const dir = this.dirOf(record.id)
+  /**
+   * Writes job.json through a temporary file and a rename, so a crash never leaves half a record.
+   * Saves of one job run one after the other in call order, each with the record as it was when
+   * save was called, so two saves never share the temporary file.
+   */
+  save(record: JobRecord): Promise<void> {
+    const { id } = record
+    const text = JSON.stringify(record, null, 1)
+    const previous = this.#saving.get(id) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(() => this.#write(id, text))
+    this.#saving.set(id, next)
+    const forget = () => {
+      if (this.#saving.get(id) === next) this.#saving.delete(id)
+    }
+    next.then(forget, forget)
+    return next
+  }
+
+  async #write(id: string, text: string): Promise<void> {
+    const dir = this.dirOf(id)
     const temporary = join(dir, `${RECORD_FILE}.tmp`)
-    await writeFile(temporary, JSON.stringify(record, null, 1))
+    await writeFile(temporary, text)
     await rename(temporary, join(dir, RECORD_FILE))
   }
 
+  /** Deletes a job's directory once its pending saves have finished. */
   async remove(id: string): Promise<void> {
+    await this.#saving.get(id)?.catch(() => {})
     await rm(this.dirOf(id), { recursive: true, force: true })
   }
 

@@ -1,4 +1,4 @@
-/** Content negotiation: MessagePack when the Accept header asks for it, JSON otherwise. */
+/** Content negotiation: MessagePack when the Accept header names it, JSON otherwise. */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 

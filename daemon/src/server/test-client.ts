@@ -69,7 +69,7 @@ export async function readEvents(base: string, id: string): Promise<{ events: Jo
   return { events, raw }
 }
 
-/** The body of an unexpected response, for assertion messages (reads a clone). */
+/** Returns the status and body of an unexpected response for assertion messages (reads a clone). */
 export async function peek(response: Response): Promise<string> {
   if (response.ok) return ''
   return `${response.status} ${await response.clone().text()}`

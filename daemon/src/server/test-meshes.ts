@@ -109,7 +109,7 @@ export async function toGlb(mesh: PolyMesh): Promise<Uint8Array> {
   return new NodeIO().writeBinary(gltfDocument(mesh))
 }
 
-/** A .gltf JSON file and the separate .bin it refers to by `binName`. */
+/** Writes a .gltf JSON text and the separate .bin it refers to by `binName`. */
 export async function toGltf(mesh: PolyMesh, binName: string): Promise<{ json: string; bin: Uint8Array }> {
   const { json, resources } = await new NodeIO().writeJSON(gltfDocument(mesh, binName))
   return { json: JSON.stringify(json), bin: resources[binName] }

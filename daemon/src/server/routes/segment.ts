@@ -1,4 +1,4 @@
-/** POST /v1/segment: store the upload as a new job and queue it; ?wait=1 answers with the result. */
+/** POST /v1/segment: stores the upload as a new job and queues it; with ?wait=1 it returns the result. */
 import { existsSync } from 'node:fs'
 
 import { Hono, type Context } from 'hono'
