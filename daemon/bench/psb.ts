@@ -1,0 +1,102 @@
+/**
+ * Princeton Segmentation Benchmark run of the geometric backend:
+ *   npm run bench:psb -- --data <dir> [--out <dir>] [--only 1,2,21] [--set name=value ...]
+ * Segments every off/ID.off of <dir> with k = the most common human part count, writes ID.seg
+ * predictions to --out, and prints the mean Rand Index error, per-category errors, timings and
+ * the error of the automatic part count. `--set` overrides a geometric setting, for experiments.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { parseParams } from '../../protocol/src/params.js'
+import { cutTree } from '../../protocol/src/part-tree.js'
+import { choosePartCount } from '../src/cluster/auto-count.js'
+import { createGeometricBackend } from '../src/features/geometric/index.js'
+import { DEFAULT_GEOMETRIC_OPTIONS, type GeometricOptions } from '../src/features/geometric/options.js'
+import { readMeshFile } from '../src/mesh/read-file.js'
+import { segment } from '../src/pipeline/segment.js'
+import { listModels, readModel, targetPartCount } from './psb/dataset.js'
+import { randIndexError } from './psb/rand-index.js'
+import { printSummary, type ModelResult } from './psb/report.js'
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
+  })
+  if (!values.data) {
+    console.error('missing --data <dir>; expected a folder with off/ID.off and seg/ID/*.seg')
+    process.exit(2)
+  }
+  const overrides = parseOverrides(values.set ?? [])
+  const backend = createGeometricBackend(overrides)
+  const only = values.only ? new Set(values.only.split(',')) : undefined
+  const ids = (await listModels(values.data)).filter((id) => !only || only.has(id))
+  if (values.out) await mkdir(values.out, { recursive: true })
+  if (Object.keys(overrides).length > 0) console.log(`settings overridden: ${JSON.stringify(overrides)}`)
+
+  const results: ModelResult[] = []
+  for (const id of ids) {
+    const model = await readModel(values.data, id)
+    const k = targetPartCount(model.humans)
+    const start = performance.now()
+    const input = await readMeshFile(model.meshPath)
+    const params = parseParams({ n_clusters: k, backend: 'geometric' })
+    const seg = await segment(input, params, { backend })
+    const seconds = (performance.now() - start) / 1000
+
+    const autoK = choosePartCount(seg.tree!, params.max_clusters)
+    const autoLabels = cutTree(seg.tree!, autoK)
+    const result: ModelResult = {
+      id,
+      category: model.category,
+      faces: seg.labels.length,
+      k,
+      error: meanError(seg.labels, model.humans, model.meshPath),
+      autoK,
+      autoError: meanError(autoLabels, model.humans, model.meshPath),
+      seconds,
+    }
+    results.push(result)
+    console.log(
+      `${id.padStart(4)} ${result.category.padEnd(10)} faces ${String(result.faces).padStart(6)}  k ${String(k).padStart(2)}` +
+        `  error ${result.error.toFixed(3)}  auto k ${String(autoK).padStart(2)} error ${result.autoError.toFixed(3)}` +
+        `  ${seconds.toFixed(2)} s`,
+    )
+    if (values.out) await writeFile(join(values.out, `${id}.seg`), `${Array.from(seg.labels).join('\n')}\n`)
+  }
+  printSummary(results)
+}
+
+/** Mean Rand Index error against every human segmentation of the model. */
+function meanError(labels: Int32Array, humans: Int32Array[], meshPath: string): number {
+  let sum = 0
+  for (const human of humans) {
+    if (human.length !== labels.length) {
+      throw new Error(`${meshPath}: ${labels.length} faces but a segmentation with ${human.length} labels; expected one label per face`)
+    }
+    sum += randIndexError(labels, human)
+  }
+  return sum / humans.length
+}
+
+function parseOverrides(entries: string[]): Partial<GeometricOptions> {
+  const overrides: Record<string, number> = {}
+  for (const entry of entries) {
+    const [name, raw] = entry.split('=')
+    const value = Number(raw)
+    if (!(name in DEFAULT_GEOMETRIC_OPTIONS) || raw === undefined || !Number.isFinite(value)) {
+      const known = Object.keys(DEFAULT_GEOMETRIC_OPTIONS).join(', ')
+      throw new Error(`invalid --set ${JSON.stringify(entry)}; expected name=number with a name from ${known}`)
+    }
+    overrides[name] = value
+  }
+  return overrides as Partial<GeometricOptions>
+}
+
+await main()

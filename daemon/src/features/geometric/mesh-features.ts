@@ -1,0 +1,60 @@
+import type { PreparedMesh } from '../../prepare/prepared-mesh.js'
+import { faceGraph } from './face-graph.js'
+import type { GeometricOptions } from './options.js'
+import { orientTriangles } from './orientation.js'
+import { spectralEmbedding } from './spectral.js'
+
+/** Mass floor, as a share of the mean triangle area, so degenerate triangles keep a finite mass. */
+const MIN_MASS_SHARE = 1e-3
+
+/**
+ * Computes the geometric field of a prepared mesh: a concavity-weighted spectral embedding of
+ * the triangle graph, scaled to unit mean row norm, and a constant column. Returns the rows and
+ * their width.
+ */
+export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, seed: number): { values: Float32Array; dim: number } {
+  const count = mesh.triangles.length / 3
+  const signs = orientTriangles(mesh)
+  const graph = faceGraph(mesh, signs, options)
+  const masses = triangleMasses(mesh)
+  const embedding = spectralEmbedding(graph, masses, {
+    vectors: options.spectralVectors,
+    coarseNodes: options.coarseNodes,
+    lanczosSteps: options.lanczosSteps,
+    smoothingPasses: options.smoothingPasses,
+    seed,
+  })
+
+  const spectralDim = embedding.dim
+  const dim = spectralDim + 1
+  const values = new Float32Array(count * dim)
+  const scale = 1 / Math.max(rootMeanSquareNorm(embedding.values, spectralDim, masses), 1e-30)
+  for (let t = 0; t < count; t++) {
+    for (let k = 0; k < spectralDim; k++) values[t * dim + k] = embedding.values[t * spectralDim + k] * scale
+    values[t * dim + spectralDim] = options.offset
+  }
+  return { values, dim }
+}
+
+function triangleMasses(mesh: PreparedMesh): Float64Array {
+  const count = mesh.areas.length
+  let total = 0
+  for (let t = 0; t < count; t++) total += mesh.areas[t]
+  const floor = (MIN_MASS_SHARE * total) / Math.max(count, 1) || 1
+  const masses = new Float64Array(count)
+  for (let t = 0; t < count; t++) masses[t] = Math.max(mesh.areas[t], floor)
+  return masses
+}
+
+/** Mass-weighted root mean square of the row norms. */
+function rootMeanSquareNorm(values: Float64Array, dim: number, masses: Float64Array): number {
+  let sum = 0
+  let total = 0
+  for (let t = 0; t < masses.length; t++) {
+    let norm = 0
+    for (let k = 0; k < dim; k++) norm += values[t * dim + k] ** 2
+    sum += masses[t] * norm
+    total += masses[t]
+  }
+  return Math.sqrt(sum / total)
+}

@@ -1,0 +1,43 @@
+/**
+ * Settings of the geometric field. The defaults were chosen by measurement on the Princeton
+ * Segmentation Benchmark (daemon/bench/PSB.md) and are the same for every mesh.
+ */
+export interface GeometricOptions {
+  /** Spectral eigenvectors per face. */
+  spectralVectors: number
+  /** Aggregates the eigenproblem is solved on. */
+  coarseNodes: number
+  lanczosSteps: number
+  smoothingPasses: number
+  /** Share of the bend that counts across a convex edge. */
+  convexFactor: number
+  /** Bend at which an edge weight drops to 1/e. */
+  bendScale: number
+  /** Weight of bridges between separate pieces, relative to the mean edge weight. */
+  bridgeWeight: number
+  /** Weight of the shape-diameter column against the spectral block (unit mean row norm). */
+  sdfWeight: number
+  /** Rays per face for the shape diameter. */
+  sdfRays: number
+  /** Half-angle of the ray cone, in degrees. */
+  sdfConeDegrees: number
+  /** Constant column appended before the pipeline's row normalisation (see index.ts). */
+  offset: number
+  /** Neighbours per point in the point-cloud graph. */
+  pointNeighbors: number
+}
+
+export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
+  spectralVectors: 16,
+  coarseNodes: 2000,
+  lanczosSteps: 300,
+  smoothingPasses: 3,
+  convexFactor: 0.15,
+  bendScale: 0.1,
+  bridgeWeight: 0.05,
+  sdfWeight: 0,
+  sdfRays: 24,
+  sdfConeDegrees: 60,
+  offset: 2,
+  pointNeighbors: 10,
+}
