@@ -138,20 +138,28 @@ describe('encodeGlb on a quad grid with UVs', () => {
     }
   })
 
-  test('flips V into the glTF convention', async () => {
-    const seg = quadGridSegmentation()
-    const mesh = seg.input as MeshData
-    const doc = await readGlb(await encodeGlb(seg))
-    const part0 = primitiveOf(nodes(doc)[0])
-    const uvs = rows(part0, 'TEXCOORD_0')
-    const positions = rows(part0, 'POSITION')
-    // Column 0 of the grid: u = x / 7.5, v = y / 5 before the flip.
-    for (const [i, [x, y]] of positions.entries()) {
-      expect(uvs[i][0]).toBeCloseTo(x / 7.5, 6)
-      expect(uvs[i][1]).toBeCloseTo(1 - y / 5, 6)
-    }
+  /** Reads part_00 (grid column 0, where u = x / 7.5 and v = y / 5) as [x, y, u, v] rows. */
+  async function column0Uvs(seg: Segmentation): Promise<number[][]> {
+    const part0 = primitiveOf(nodes(await readGlb(await encodeGlb(seg)))[0])
     expect(part0.getAttribute('NORMAL')).toBeNull()
-    expect(mesh.cornerNormals).toBeUndefined()
+    const uvs = rows(part0, 'TEXCOORD_0')
+    return rows(part0, 'POSITION').map(([x, y], i) => [x, y, ...uvs[i]])
+  }
+
+  test('keeps UVs of a glTF source', async () => {
+    for (const [x, y, u, v] of await column0Uvs(quadGridSegmentation())) {
+      expect(u).toBeCloseTo(x / 7.5, 6)
+      expect(v).toBeCloseTo(y / 5, 6)
+    }
+  })
+
+  test('flips V of an OBJ source', async () => {
+    const seg = quadGridSegmentation()
+    seg.input.format = 'obj'
+    for (const [x, y, u, v] of await column0Uvs(seg)) {
+      expect(u).toBeCloseTo(x / 7.5, 6)
+      expect(v).toBeCloseTo(1 - y / 5, 6)
+    }
   })
 
   test('splits vertices on a UV seam', async () => {

@@ -12,6 +12,7 @@ import {
 } from './gltf-builder.js'
 import { partColor } from './palette.js'
 import { checkSegmentation, countPerPart, groupIndices, partName, trianglesByPart } from './parts.js'
+import { flipV, uvOriginIsTopLeft } from './uv-origin.js'
 import { cleanCornerNormals, weldTriangles, type CornerAttributes } from './welded-mesh.js'
 
 /**
@@ -99,8 +100,10 @@ function addPointParts(builder: GltfBuilder, seg: Segmentation, input: PointClou
   }
 }
 
+/** Returns the corner normals at unit length and the UVs with glTF's top-left origin. */
 function meshCorners(input: MeshData): CornerAttributes {
-  return { normals: cleanCornerNormals(input), uvs: input.cornerUvs }
+  const uvs = input.cornerUvs && !uvOriginIsTopLeft(input.format) ? flipV(input.cornerUvs) : input.cornerUvs
+  return { normals: cleanCornerNormals(input), uvs }
 }
 
 /**

@@ -71,7 +71,7 @@ function vertexPrimitive(
   const primitive = builder.doc.createPrimitive().setMode(mode as Parameters<Primitive['setMode']>[0])
   primitive.setAttribute('POSITION', accessor(builder, mesh.positions, Accessor.Type.VEC3))
   if (mesh.normals) primitive.setAttribute('NORMAL', accessor(builder, mesh.normals, Accessor.Type.VEC3))
-  if (mesh.uvs) primitive.setAttribute('TEXCOORD_0', accessor(builder, toGltfUvs(mesh.uvs), Accessor.Type.VEC2))
+  if (mesh.uvs) primitive.setAttribute('TEXCOORD_0', accessor(builder, mesh.uvs, Accessor.Type.VEC2))
   if (mesh.colors) {
     const colors = accessor(builder, linearColors(mesh.colors), Accessor.Type.VEC3).setNormalized(true)
     primitive.setAttribute('COLOR_0', colors)
@@ -85,20 +85,6 @@ function accessor(
   type: Parameters<Accessor['setType']>[0],
 ): Accessor {
   return builder.doc.createAccessor().setArray(array).setType(type).setBuffer(builder.buffer)
-}
-
-/**
- * Flips V, because glTF puts the texture origin at the top-left corner while MeshData keeps the
- * OBJ and OpenGL convention of a bottom-left origin.
- * NOTE: mesh-data.ts does not state the UV origin; this assumes the glTF loader flips V on read.
- */
-function toGltfUvs(uvs: Float32Array): Float32Array {
-  const flipped = new Float32Array(uvs.length)
-  for (let i = 0; i < uvs.length; i += 2) {
-    flipped[i] = uvs[i]
-    flipped[i + 1] = 1 - uvs[i + 1]
-  }
-  return flipped
 }
 
 /**

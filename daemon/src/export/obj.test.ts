@@ -68,8 +68,13 @@ describe('encodeObj on a cube', () => {
 })
 
 describe('encodeObj on a quad grid with UVs', () => {
-  test('keeps UVs per corner', () => {
+  /**
+   * Checks that every OBJ corner has a UV its source polygon has at that vertex, with V mirrored
+   * when `flipped`.
+   */
+  function expectSourceUvs(format: 'obj' | 'gltf', flipped: boolean): void {
     const seg = quadGridSegmentation()
+    seg.input.format = format
     const mesh = seg.input as MeshData
     const table = readObj(decode(encodeObj(seg, 'grid.parts.mtl').obj))
     expect(table.vn).toHaveLength(0)
@@ -79,7 +84,7 @@ describe('encodeObj on a quad grid with UVs', () => {
     for (let corner = 0; corner < mesh.triangles.length; corner++) {
       const polygon = mesh.triangleToPolygon[Math.floor(corner / 3)]
       const [u, v] = mesh.cornerUvs!.subarray(2 * corner, 2 * corner + 2)
-      sourceCorners[polygon].add(`${mesh.triangles[corner]}:${u}:${v}`)
+      sourceCorners[polygon].add(`${mesh.triangles[corner]}:${u}:${Math.fround(flipped ? 1 - v : v)}`)
     }
     // Objects list their faces in source order; the last quad comes out as two triangles.
     const polygonsByPart = [[0, 3], [1, 4, 6], [2, 5, 7, 7]]
@@ -96,6 +101,14 @@ describe('encodeObj on a quad grid with UVs', () => {
     const distinct = new Set<string>()
     for (let corner = 0; corner < mesh.triangles.length; corner++) distinct.add(mesh.cornerUvs!.subarray(2 * corner, 2 * corner + 2).join())
     expect(table.vt).toHaveLength(distinct.size)
+  }
+
+  test('keeps UVs of an OBJ source', () => {
+    expectSourceUvs('obj', false)
+  })
+
+  test('flips V of a glTF source', () => {
+    expectSourceUvs('gltf', true)
   })
 
   test('writes the hexagon as one face', () => {

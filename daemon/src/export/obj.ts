@@ -7,6 +7,7 @@ import { checkSegmentation, groupIndices, partName } from './parts.js'
 import { polygonFaces } from './polygon-faces.js'
 import { TEXT_SIGNATURE } from './signature.js'
 import { TextChunks } from './text-chunks.js'
+import { flipV, uvOriginIsTopLeft } from './uv-origin.js'
 import { cleanCornerNormals } from './welded-mesh.js'
 
 /** An OBJ and the MTL it names in `mtllib`. */
@@ -38,8 +39,10 @@ function writeMesh(lines: TextChunks, seg: Segmentation, mesh: MeshData): void {
   const p = mesh.positions
   for (let i = 0; i < p.length; i += 3) lines.push(`v ${xyz(p, i)}`)
 
-  const uvs = mesh.cornerUvs && uniqueRows(mesh.cornerUvs, 2)
-  if (uvs) for (const i of uvs.firstRows) lines.push(`vt ${xy(mesh.cornerUvs!, 2 * i)}`)
+  // OBJ puts the texture origin at the bottom-left corner.
+  const cornerUvs = mesh.cornerUvs && uvOriginIsTopLeft(mesh.format) ? flipV(mesh.cornerUvs) : mesh.cornerUvs
+  const uvs = cornerUvs && uniqueRows(cornerUvs, 2)
+  if (uvs) for (const i of uvs.firstRows) lines.push(`vt ${xy(cornerUvs!, 2 * i)}`)
   const normals = cleanCornerNormals(mesh)
   const uniqueNormals = normals && uniqueRows(normals, 3)
   if (uniqueNormals) for (const i of uniqueNormals.firstRows) lines.push(`vn ${xyz(normals!, 3 * i)}`)
