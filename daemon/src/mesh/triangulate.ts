@@ -25,6 +25,8 @@ export class TriangulationScratch {
   v = new Float64Array(64)
   next = new Int32Array(64)
   previous = new Int32Array(64)
+  /** 1 where the corner is reflex or flat: only those can lie inside an ear of a simple polygon. */
+  reflex = new Uint8Array(64)
 
   ensure(size: number): void {
     if (this.u.length >= size) return
@@ -33,6 +35,7 @@ export class TriangulationScratch {
     this.v = new Float64Array(capacity)
     this.next = new Int32Array(capacity)
     this.previous = new Int32Array(capacity)
+    this.reflex = new Uint8Array(capacity)
   }
 }
 
@@ -124,10 +127,15 @@ function clipEars(
   outOffset: number,
   scratch: TriangulationScratch,
 ): boolean {
-  const { next, previous } = scratch
+  const { next, previous, reflex } = scratch
   for (let i = 0; i < count; i++) {
     next[i] = i + 1 === count ? 0 : i + 1
     previous[i] = i === 0 ? count - 1 : i - 1
+  }
+  let reflexCount = 0
+  for (let i = 0; i < count; i++) {
+    reflex[i] = isConvex(previous[i], i, next[i], scratch) ? 0 : 1
+    reflexCount += reflex[i]
   }
 
   let remaining = count
@@ -143,8 +151,8 @@ function clipEars(
 
     const before = previous[current]
     const after = next[current]
-    tests += remaining
-    if (isEar(before, current, after, scratch)) {
+    if (reflex[current] === 0) tests += reflexCount
+    if (reflex[current] === 0 && (reflexCount === 0 || !containsReflexCorner(before, current, after, scratch))) {
       out[write++] = start + before
       out[write++] = start + current
       out[write++] = start + after
@@ -152,6 +160,9 @@ function clipEars(
       previous[after] = before
       remaining--
       sinceLastEar = 0
+
+      // Removing the ear changes the angles at its two neighbours.
+      reflexCount += updateReflex(before, scratch) + updateReflex(after, scratch)
       current = after
     } else {
       sinceLastEar++
@@ -165,18 +176,31 @@ function clipEars(
   return true
 }
 
-/** A corner is an ear when it is convex and no other remaining corner lies in its triangle. */
-function isEar(before: number, corner: number, after: number, scratch: TriangulationScratch): boolean {
-  const { u, v, next } = scratch
+/** Recomputes whether a corner is reflex and returns the change in the reflex count. */
+function updateReflex(corner: number, scratch: TriangulationScratch): number {
+  const { next, previous, reflex } = scratch
+  const nowReflex = isConvex(previous[corner], corner, next[corner], scratch) ? 0 : 1
+  const change = nowReflex - reflex[corner]
+  reflex[corner] = nowReflex
+  return change
+}
+
+function isConvex(before: number, corner: number, after: number, scratch: TriangulationScratch): boolean {
+  const { u, v } = scratch
+  return (u[corner] - u[before]) * (v[after] - v[corner]) - (v[corner] - v[before]) * (u[after] - u[corner]) > 0
+}
+
+/** Whether a remaining reflex corner lies in the triangle (before, corner, after), edges included. */
+function containsReflexCorner(before: number, corner: number, after: number, scratch: TriangulationScratch): boolean {
+  const { u, v, next, reflex } = scratch
   const au = u[before]
   const av = v[before]
   const bu = u[corner]
   const bv = v[corner]
   const cu = u[after]
   const cv = v[after]
-  if ((bu - au) * (cv - bv) - (bv - av) * (cu - bu) <= 0) return false
-
   for (let other = next[after]; other !== before; other = next[other]) {
+    if (reflex[other] === 0) continue
     const pu = u[other]
     const pv = v[other]
     // A corner sitting exactly on a triangle corner (a repeated vertex) does not block the ear.
@@ -184,10 +208,10 @@ function isEar(before: number, corner: number, after: number, scratch: Triangula
     if ((bu - au) * (pv - av) - (bv - av) * (pu - au) >= 0 &&
       (cu - bu) * (pv - bv) - (cv - bv) * (pu - bu) >= 0 &&
       (au - cu) * (pv - cv) - (av - cv) * (pu - cu) >= 0) {
-      return false
+      return true
     }
   }
-  return true
+  return false
 }
 
 function writeFan(start: number, end: number, out: Uint32Array, outOffset: number): void {
