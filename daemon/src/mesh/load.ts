@@ -9,10 +9,12 @@ import { parsePly } from './ply.js'
 import type { ParseOptions } from './polygon-soup.js'
 
 /** Leading bytes that identify a format when the file name's extension does not. */
-const MAGIC: readonly [string, MeshFormat][] = [
-  ['glTF', 'glb'],
-  ['ply', 'ply'],
-  ['OFF', 'off'],
+const MAGIC: readonly { magic: string; format: MeshFormat; afterWhitespace: boolean }[] = [
+  { magic: 'glTF', format: 'glb', afterWhitespace: false },
+  { magic: 'ply', format: 'ply', afterWhitespace: false },
+  // OFF and glTF JSON are text, which may start with blank lines.
+  { magic: 'OFF', format: 'off', afterWhitespace: true },
+  { magic: '{', format: 'gltf', afterWhitespace: true },
 ]
 
 /**
@@ -80,11 +82,12 @@ export function toSingleByteText(bytes: Uint8Array): Uint8Array {
   return new TextEncoder().encode(text)
 }
 
-/** Returns the format whose magic the bytes start with (after leading whitespace for text). */
+/** Returns the format whose magic the bytes start with, or undefined. */
 export function sniffFormat(bytes: Uint8Array): MeshFormat | undefined {
-  let start = 0
-  while (start < bytes.length && start < 1024 && isSpace(bytes[start])) start++
-  for (const [magic, format] of MAGIC) {
+  let textStart = 0
+  while (textStart < bytes.length && textStart < 1024 && isSpace(bytes[textStart])) textStart++
+  for (const { magic, format, afterWhitespace } of MAGIC) {
+    const start = afterWhitespace ? textStart : 0
     let matches = start + magic.length <= bytes.length
     for (let i = 0; matches && i < magic.length; i++) matches = bytes[start + i] === magic.charCodeAt(i)
     if (matches) return format
