@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_PARAMS } from '../../protocol/src/params.js'
-import { cutTree } from '../../protocol/src/part-tree.js'
+import { cutTree, type PartTree } from '../../protocol/src/part-tree.js'
 import { polygonFeatures } from '../src/cluster/polygon-features.js'
 import { polygonGraph } from '../src/cluster/polygon-graph.js'
 import { wardTree } from '../src/cluster/ward.js'
@@ -82,22 +82,29 @@ export async function buildCase(mesh: MeshData, name: string, backend?: FeatureB
 
 /** Runs our Ward tree on the case and writes everything the reference script reads into `dir`. */
 export async function writeCase(input: CaseInput, dir: string): Promise<{ count: number; seconds: number }> {
-  const count = input.graph.offsets.length - 1
   const start = performance.now()
   const tree = wardTree(input.features, input.dim, input.graph)
   const seconds = (performance.now() - start) / 1000
+  await writeCaseFiles(input, tree, PART_COUNTS, dir)
+  return { count: tree.leafCount, seconds }
+}
 
-  const ours = new Int32Array(PART_COUNTS.length * count)
-  PART_COUNTS.forEach((k, row) => ours.set(cutTree(tree, k), row * count))
+/**
+ * Writes a case for the reference script: features, graph, our merges and our labels at each
+ * of `partCounts` (none: the script only times its fit and compares merges).
+ */
+export async function writeCaseFiles(input: CaseInput, tree: PartTree, partCounts: number[], dir: string): Promise<void> {
+  const count = tree.leafCount
+  const ours = new Int32Array(partCounts.length * count)
+  partCounts.forEach((k, row) => ours.set(cutTree(tree, k), row * count))
   await mkdir(dir, { recursive: true })
-  const meta = { name: input.name, count, dim: input.dim, ks: PART_COUNTS }
+  const meta = { name: input.name, count, dim: input.dim, ks: partCounts }
   await writeFile(join(dir, 'meta.json'), JSON.stringify(meta))
   await writeFile(join(dir, 'features.f32'), input.features)
   await writeFile(join(dir, 'offsets.u32'), input.graph.offsets)
   await writeFile(join(dir, 'neighbors.u32'), input.graph.neighbors)
   await writeFile(join(dir, 'ours.i32'), ours)
   await writeFile(join(dir, 'merges.i32'), tree.merges)
-  return { count, seconds }
 }
 
 /** Returns why the reference cannot run (no interpreter or no scikit-learn), or undefined when it can. */

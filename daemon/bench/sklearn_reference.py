@@ -2,8 +2,8 @@
 
 Reads cases written by the TypeScript side (one folder each, with meta.json, features.f32,
 offsets.u32, neighbors.u32 and ours.i32) and prints one JSON line per case with the adjusted
-Rand index between our labels and scikit-learn's for each k, scikit-learn's fit time, and
-whether both produced the same merge sequence.
+Rand index between our labels and scikit-learn's for each k (none when meta.json lists no k),
+scikit-learn's fit time, and whether both produced the same merge sequence.
 
 scikit-learn's labels come from one AgglomerativeClustering(linkage='ward', connectivity=graph)
 fit with compute_full_tree=True, cut at each k with the same _hc_cut that fit() itself uses for
