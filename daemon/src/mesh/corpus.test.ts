@@ -22,9 +22,9 @@ const HAVE_CORPUS = existsSync(CORPUS_ROOT)
 if (!HAVE_CORPUS) console.warn(`skipping the assimp corpus test: ${CORPUS_ROOT} is missing (Debian package assimp-testmodels)`)
 
 /**
- * Whether our recorded result agrees with assimp's. Polygons compare with assimp's raw faces.
- * Assimp's OBJ importer stores one vertex per face corner, which is triangles + 2 * polygons for
- * us; other formats keep the file's vertices.
+ * Returns whether our recorded result agrees with assimp's. Polygons compare with assimp's raw
+ * faces. Assimp's OBJ importer stores one vertex per face corner, which is triangles + 2 *
+ * polygons for us. For the other formats both keep the file's vertices.
  */
 function agreesWithAssimp(file: string, row: CorpusRow): boolean {
   const { assimp, ours } = row

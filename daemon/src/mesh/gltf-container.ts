@@ -9,7 +9,7 @@ import type { ParseOptions } from './polygon-soup.js'
  * RangeError deep inside glTF-Transform.
  */
 
-/** GLB header magic 'glTF' as a little-endian uint32 (glTF 2.0 spec, section 4.4.2). */
+/** GLB header magic 'glTF' as a little-endian uint32, as the glTF 2.0 spec defines it. */
 const GLB_MAGIC = 0x46546c67
 const GLB_HEADER_BYTES = 12
 const GLB_CHUNK_HEADER_BYTES = 8
@@ -22,7 +22,7 @@ const GLB_BUFFER_KEY = '@glb.bin'
 const COMPONENT_BYTES: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 }
 const TYPE_COMPONENTS: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4, MAT2: 4, MAT3: 9, MAT4: 16 }
 
-/** Whether the bytes start with the GLB magic, or with part of it when the file is that short. */
+/** Returns whether the bytes start with the GLB magic, or with part of it when the file is that short. */
 export function isGlb(bytes: Uint8Array): boolean {
   const magic = 'glTF'
   for (let i = 0; i < Math.min(bytes.length, magic.length); i++) {
@@ -134,8 +134,8 @@ export async function resolveResources(
   for (const image of json.images ?? []) {
     if (image.uri !== undefined && !image.uri.startsWith('data:')) resources[image.uri] = new Uint8Array(0)
   }
-  // glTF-Transform's type asks for ArrayBuffer-backed views; Node Buffers are those or shared
-  // slabs, which it only reads.
+  // glTF-Transform's type requires ArrayBuffer-backed views. Node Buffers are those or views of
+  // a shared pool, which glTF-Transform only reads.
   return { json, resources: resources as Record<string, Uint8Array<ArrayBuffer>> }
 }
 

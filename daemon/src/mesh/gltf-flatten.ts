@@ -27,7 +27,7 @@ const MODE_NAMES = ['POINTS', 'LINES', 'LINE_LOOP', 'LINE_STRIP', 'TRIANGLES', '
 /**
  * Merges every triangle primitive of every instance into one soup in world coordinates, one node
  * per instance and one polygon per triangle. A file with only POINTS primitives becomes a point
- * cloud; line primitives are skipped with a warning.
+ * cloud. Line primitives are skipped with a warning.
  */
 export function flattenScene(
   document: Document,
@@ -103,7 +103,7 @@ function mergeTriangles(
     const uv = entry.primitive.getAttribute('TEXCOORD_0')
     if (uvs && uv) uvs.set(readFloatAttribute(uv).subarray(0, entry.position.getCount() * 2), entry.firstVertex * 2)
 
-    // A mirroring transform turns counter-clockwise triangles clockwise; swapping two corners restores them.
+    // A mirroring transform turns counter-clockwise triangles clockwise, so swapping two corners restores them.
     const mirrored = determinant3(matrix) < 0
     const { triangles, firstVertex, firstTriangle } = entry
     for (let t = 0; t < triangles.length; t += 3) {

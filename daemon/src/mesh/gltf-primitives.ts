@@ -19,7 +19,7 @@ export interface PrimitiveTriangles {
 
 /**
  * Returns the triangle list of a TRIANGLES, TRIANGLE_STRIP or TRIANGLE_FAN primitive, indexed or
- * not. Strip and fan orders follow the glTF 2.0 spec, section 3.7.2.1:
+ * not. Strip and fan orders follow the glTF 2.0 spec:
  *
  *   strip triangle i: (v[i], v[i + 1 + i % 2], v[i + 2 - i % 2])   so odd ones swap the last two
  *   fan triangle i:   (v[i + 1], v[i + 2], v[0])
@@ -74,11 +74,21 @@ export function readFloatAttribute(accessor: Accessor): Float32Array {
     for (let i = 0; i < array.length; i++) values[i] = Number(array[i])
     return values
   }
-  // glTF 2.0 spec, section 3.11: signed values divide by the type's max and clamp at -1.
-  const divisor = array instanceof Int8Array ? 127 : array instanceof Uint8Array ? 255
-    : array instanceof Int16Array ? 32767 : array instanceof Uint16Array ? 65535 : 4294967295
+  const divisor = normalizedDivisor(array)
   for (let i = 0; i < array.length; i++) values[i] = Math.max(Number(array[i]) / divisor, -1)
   return values
+}
+
+/**
+ * Returns the max of a normalized integer type. The glTF 2.0 spec divides by it and clamps
+ * signed values at -1.
+ */
+function normalizedDivisor(array: ArrayLike<number>): number {
+  if (array instanceof Int8Array) return 127
+  if (array instanceof Uint8Array) return 255
+  if (array instanceof Int16Array) return 32767
+  if (array instanceof Uint16Array) return 65535
+  return 4294967295
 }
 
 /** Writes `points` (xyz) transformed by a column-major 4x4 matrix into `out` from `outOffset`. */

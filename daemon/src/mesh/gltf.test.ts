@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { MeshData } from './mesh-data.js'
 import { expectLoadError, loadMeshData, loadPoints } from './test-helpers.js'
 
-/** A document with one buffer, to which meshes and nodes are added. */
+/** Creates a document with one buffer for the test's meshes and nodes. */
 function newDocument(): Document {
   const document = new Document()
   document.createBuffer()
@@ -15,7 +15,7 @@ function accessor(document: Document, type: 'SCALAR' | 'VEC2' | 'VEC3' | 'VEC4',
   return document.createAccessor().setType(type).setArray(array).setBuffer(document.getRoot().listBuffers()[0])
 }
 
-/** A mesh with one primitive; `indices` may be omitted for a non-indexed primitive. */
+/** Adds a mesh with one primitive, non-indexed when `indices` is omitted. */
 function addMesh(
   document: Document,
   name: string,

@@ -10,7 +10,7 @@ import type { LoadOptions, PointCloudData } from './mesh-data.js'
 import type { ParseOptions, PolygonSoup } from './polygon-soup.js'
 
 /**
- * Loader for glTF 2.0 (.glb and .gltf) through glTF-Transform with every extension it knows,
+ * Loader for glTF 2.0 (.glb and .gltf) through glTF-Transform with every extension it implements,
  * including Draco (KHR_draco_mesh_compression) and meshopt (EXT_meshopt_compression) decoding.
  * The meshes of the default scene are merged into one soup with node transforms applied.
  */

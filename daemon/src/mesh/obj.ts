@@ -6,9 +6,9 @@ import type { ParseOptions, PolygonSoup } from './polygon-soup.js'
 import { TextScanner } from './text-scanner.js'
 
 /**
- * Parser for Wavefront OBJ geometry (https://paulbourke.net/dataformats/obj/): `v`, `vt`, `vn`,
- * `f` with `v`, `v/vt`, `v//vn` or `v/vt/vn` corners and negative (relative) indices, `o` and
- * `g` as nodes, backslash line continuation and `#` comments. Materials, smoothing groups, lines,
+ * Parser for Wavefront OBJ geometry: `v`, `vt`, `vn`, `f` with `v`, `v/vt`, `v//vn` or
+ * `v/vt/vn` corners and negative (relative) indices, `o` and `g` as nodes, backslash line
+ * continuation and `#` comments. Materials, smoothing groups, lines,
  * points and free-form geometry are skipped with a warning.
  */
 
@@ -164,7 +164,7 @@ class ObjParser {
 
   /**
    * Turns a 1-based or negative (counted back from the latest) index into a 0-based one. Positive
-   * indices may point forward; they are range-checked once the whole file is read.
+   * indices may point forward, so they are range-checked once the whole file is read.
    */
   #resolve(index: number, countSoFar: number, what: string): number {
     if (index > 0) return index - 1
@@ -261,7 +261,7 @@ class ObjParser {
 
 /**
  * Expands indexed normals or UVs to one value per corner. A mesh where only some corners have
- * them gets none, because MeshData holds them for every corner or not at all.
+ * them gets none, because MeshData stores them for every corner or not at all.
  */
 function gatherCornerAttribute(
   cornerIndices: GrowableInt32,

@@ -6,17 +6,17 @@ import { latin1, TextScanner } from './text-scanner.js'
 import { checkFaceCount } from './validate.js'
 
 /**
- * Parser for Geomview's Object File Format (OFF), ASCII and binary:
- * https://people.sc.fsu.edu/~jburkardt/data/off/off.html describes the header keyword
- * `[ST][C][N][4][n]OFF` and the layout. Per vertex it reads the coordinates (and normals for
- * NOFF) and skips colours and texture coordinates; per face it reads the vertex count and
+ * Parser for Geomview's Object File Format (OFF), ASCII and binary, with the header keyword
+ * `[ST][C][N][4][n]OFF` (texture coordinates, colours, normals, homogeneous, n-dimensional
+ * vertices) or none. Per vertex it reads the coordinates (and normals for
+ * NOFF) and skips colours and texture coordinates. Per face it reads the vertex count and
  * indices and skips the optional face colour.
  */
 
 const HASH = 0x23
 
 /**
- * The shortest ASCII vertex ("0 0 0\n") and face ("0\n") in bytes, to bound header counts; the
+ * The shortest ASCII vertex ("0 0 0\n") and face ("0\n") in bytes, to bound header counts. The
  * last line may lack its newline.
  */
 const MIN_ASCII_VERTEX_BYTES = 6
@@ -164,9 +164,9 @@ function readAsciiVertex(
 }
 
 /**
- * Binary OFF: after the `OFF BINARY` line, big-endian int32 counts, then per vertex float32
- * coordinates, normal (N), RGBA colour (C) and uv (ST); per face an int32 size, the int32
- * indices, an int32 colour component count and that many float32 components.
+ * Reads binary OFF. After the `OFF BINARY` line come big-endian int32 counts, then per vertex
+ * float32 coordinates, normal (N), RGBA colour (C) and uv (ST). Each face is an int32 size, the
+ * int32 indices, an int32 colour component count and that many float32 components.
  */
 function parseBinaryOff(bytes: Uint8Array, offset: number, header: OffHeader, options: ParseOptions): PolygonSoup {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -279,7 +279,7 @@ function checkIndex(index: number, vertexCount: number, position: string, option
   }
 }
 
-/** Splits the letters before OFF into known prefixes, each at most once, or returns undefined. */
+/** Splits the letters before OFF into known prefixes, or returns undefined on an unknown or repeated one. */
 function readKeywordPrefixes(text: string): Set<string> | undefined {
   const found = new Set<string>()
   let rest = text

@@ -3,8 +3,8 @@ import type { ParseOptions } from './polygon-soup.js'
 import { latin1 } from './text-scanner.js'
 
 /**
- * Header of a PLY file (http://paulbourke.net/dataformats/ply/): the format line, then elements
- * with their properties in the order their values appear in the body.
+ * Header of a PLY file: the format line, then elements with their properties in the order their
+ * values appear in the body.
  */
 
 export type PlyEncoding = 'ascii' | 'binary_little_endian' | 'binary_big_endian'

@@ -15,7 +15,7 @@ import { allFinite, checkFaceCount, firstNonFiniteVertex } from './validate.js'
  * no faces is a point cloud.
  */
 
-/** Where a vertex property goes: position 0-2, normal 3-5, colour 6-8, uv 9-10. */
+/** Slot of each vertex property: position 0-2, normal 3-5, colour 6-8, uv 9-10. */
 const VERTEX_SLOTS: Record<string, number> = {
   x: 0, y: 1, z: 2,
   nx: 3, ny: 4, nz: 5,

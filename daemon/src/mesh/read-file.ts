@@ -29,7 +29,7 @@ export async function readMeshFile(path: string, options: { maxFaces?: number } 
 
 /**
  * Returns a resource reader confined to the folder of `path`. URIs are percent-decoded as glTF
- * requires; absolute paths, URLs with a scheme and paths that leave the folder (`..`, or a
+ * requires. Absolute paths, URLs with a scheme and paths that leave the folder (`..`, or a
  * symbolic link pointing elsewhere) read as missing.
  */
 export function createSiblingReader(path: string): (uri: string) => Promise<Uint8Array | undefined> {

@@ -95,7 +95,7 @@ function projectToBestFitPlane(
   const az = Math.abs(nz)
   if (!(ax + ay + az > 0)) return false
 
-  // Drop the dominant axis; swapping the two kept axes when the normal points down that axis
+  // Drop the dominant axis. Swapping the two kept axes when the normal points down that axis
   // keeps the projected winding counter-clockwise.
   let uAxis = 2
   let vAxis = 0
@@ -190,7 +190,7 @@ function isConvex(before: number, corner: number, after: number, scratch: Triang
   return (u[corner] - u[before]) * (v[after] - v[corner]) - (v[corner] - v[before]) * (u[after] - u[corner]) > 0
 }
 
-/** Whether a remaining reflex corner lies in the triangle (before, corner, after), edges included. */
+/** Returns whether a remaining reflex corner lies in the triangle (before, corner, after), edges included. */
 function containsReflexCorner(before: number, corner: number, after: number, scratch: TriangulationScratch): boolean {
   const { u, v, next, reflex } = scratch
   const au = u[before]

@@ -58,7 +58,7 @@ export function firstNonFiniteVertex(values: Float32Array): number {
   return -1
 }
 
-/** Whether every value is finite; used for optional attributes that are dropped, not rejected. */
+/** Returns whether every value is finite. Optional attributes that fail this are dropped, not rejected. */
 export function allFinite(values: Float32Array): boolean {
   for (let i = 0; i < values.length; i++) {
     if (values[i] - values[i] !== 0) return false
