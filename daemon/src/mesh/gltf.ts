@@ -54,7 +54,7 @@ export async function parseGltf(
     document = await io.readJSON(jsonDocument)
   } catch (error) {
     throw new MeshParseError('decode-failed', options.fileName, undefined,
-      `glTF-Transform could not read the file: ${(error as Error).message}`)
+      `glTF-Transform failed to read the file, which may not follow the glTF 2.0 schema: ${(error as Error).message}`)
   }
 
   const instances = listMeshInstances(document, warnings)
