@@ -17,7 +17,7 @@ import { cleanCornerNormals, weldTriangles, type CornerAttributes } from './weld
 
 /**
  * Encodes the parts view as GLB: one node per part named `part_00`, `part_01`, ..., each with
- * its own material in the part colour. Node extras hold `{ part, faceCount, triangleCount }` for
+ * its own material in the part colour. Node extras are `{ part, faceCount, triangleCount }` for
  * a mesh and `{ part, pointCount }` for a point cloud. A part without faces keeps its node but
  * has no mesh, so node names always match labels.
  */
@@ -30,7 +30,7 @@ export async function encodeGlb(seg: Segmentation): Promise<Uint8Array> {
 }
 
 /**
- * Encodes the PCA view as GLB: one node `pca` holding the whole input, coloured by
+ * Encodes the PCA view as GLB: one node `pca` with the whole input, coloured by
  * `seg.pca.colors` through COLOR_0. Colours belong to faces, so corners are welded only where
  * neighbouring faces share the colour as well as the normal and UV.
  */

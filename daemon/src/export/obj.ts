@@ -29,6 +29,7 @@ export function encodeObj(seg: Segmentation, mtlFileName: string): ObjFiles {
   checkSegmentation(seg)
   const lines = new TextChunks()
   lines.push(`${TEXT_SIGNATURE}: ${seg.partCount} parts of ${oneLine(seg.input.sourceName)}`)
+  // NOTE: some readers split `mtllib` on spaces, so a base name with spaces may lose its colours.
   lines.push(`mtllib ${mtlFileName}`)
   if (seg.input.kind === 'mesh') writeMesh(lines, seg, seg.input)
   else writePoints(lines, seg, seg.input)
