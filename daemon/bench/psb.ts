@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     console.log(
       `${id.padStart(4)} ${result.category.padEnd(10)} faces ${String(result.faces).padStart(6)}  k ${String(k).padStart(2)}` +
         `  error ${result.error.toFixed(3)}  auto k ${String(autoK).padStart(2)} error ${result.autoError.toFixed(3)}` +
-        `  ${seconds.toFixed(2)} s`,
+        `  ${seconds.toFixed(2)} s (features ${seg.timings.features} ms, cluster ${seg.timings.cluster} ms)`,
     )
     if (values.out) await writeFile(join(values.out, `${id}.seg`), `${Array.from(seg.labels).join('\n')}\n`)
   }

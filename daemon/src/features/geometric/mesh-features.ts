@@ -2,6 +2,7 @@ import type { PreparedMesh } from '../../prepare/prepared-mesh.js'
 import { faceGraph } from './face-graph.js'
 import type { GeometricOptions } from './options.js'
 import { orientTriangles } from './orientation.js'
+import { shapeDiameter } from './shape-diameter.js'
 import { spectralEmbedding } from './spectral.js'
 
 /** Mass floor, as a share of the mean triangle area, so degenerate triangles keep a finite mass. */
@@ -25,15 +26,33 @@ export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, s
     seed,
   })
 
+  const diameter = options.sdfWeight > 0 ? thicknessColumn(mesh, signs, options) : undefined
+
   const spectralDim = embedding.dim
-  const dim = spectralDim + 1
+  const dim = spectralDim + (diameter ? 2 : 1)
   const values = new Float32Array(count * dim)
   const scale = 1 / Math.max(rootMeanSquareNorm(embedding.values, spectralDim, masses), 1e-30)
   for (let t = 0; t < count; t++) {
     for (let k = 0; k < spectralDim; k++) values[t * dim + k] = embedding.values[t * spectralDim + k] * scale
+    if (diameter) values[t * dim + spectralDim + 1] = options.sdfWeight * diameter[t]
     values[t * dim + spectralDim] = options.offset
   }
   return { values, dim }
+}
+
+/** Log-normalised shape diameter in 0..1 (Shapira et al.: log(1 + 4 d / max) / log 5). */
+function thicknessColumn(mesh: PreparedMesh, signs: Int8Array, options: GeometricOptions): Float64Array {
+  const raw = shapeDiameter(mesh, signs, {
+    rays: options.sdfRays,
+    coneDegrees: options.sdfConeDegrees,
+    maxSampledTriangles: options.sdfMaxTriangles,
+  })
+  let max = 0
+  for (const value of raw) if (value > max) max = value
+  const out = new Float64Array(raw.length)
+  if (max <= 0) return out
+  for (let t = 0; t < raw.length; t++) out[t] = Math.log1p((4 * raw[t]) / max) / Math.log(5)
+  return out
 }
 
 function triangleMasses(mesh: PreparedMesh): Float64Array {

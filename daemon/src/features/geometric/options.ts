@@ -21,6 +21,8 @@ export interface GeometricOptions {
   sdfRays: number
   /** Half-angle of the ray cone, in degrees. */
   sdfConeDegrees: number
+  /** Most triangles that cast rays; the rest take their neighbours' values. */
+  sdfMaxTriangles: number
   /** Constant column appended before the pipeline's row normalisation (see index.ts). */
   offset: number
   /** Neighbours per point in the point-cloud graph. */
@@ -38,6 +40,7 @@ export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   sdfWeight: 0,
   sdfRays: 24,
   sdfConeDegrees: 60,
+  sdfMaxTriangles: 20_000,
   offset: 2,
   pointNeighbors: 10,
 }
