@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path'
 
 import { ParamError } from '../../../protocol/src/params.js'
+import { ExportError } from '../export/errors.js'
 import { writeExports } from '../export/write-exports.js'
 import { BackendUnavailableError } from '../features/select-backend.js'
 import { MeshParseError } from '../mesh/errors.js'
@@ -60,7 +61,7 @@ function formatTimings(timings: Partial<Record<Stage, number>>): string {
 function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE
   if (error instanceof MeshParseError || error instanceof ParamError) return EXIT_INPUT
-  if (error instanceof BackendUnavailableError) return EXIT_INPUT
+  if (error instanceof BackendUnavailableError || error instanceof ExportError) return EXIT_INPUT
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return EXIT_INPUT
   return EXIT_FAILURE

@@ -4,7 +4,6 @@ import type { MeshFormat } from '../mesh/mesh-data.js'
  * Tells whether a mesh's UVs put the texture origin at the top-left corner. MeshData keeps UVs
  * as the file wrote them, and glTF is the one format whose V axis points down. OBJ, PLY and the
  * mesh arrays clients send (Blender's convention) have the origin at the bottom-left corner.
- * NOTE: mesh-data.ts does not state this yet; it matches what the loaders do today.
  */
 export function uvOriginIsTopLeft(format: MeshFormat): boolean {
   return format === 'gltf' || format === 'glb'

@@ -31,7 +31,10 @@ export interface MeshData {
   nodes: SourceNode[]
   /** Optional per-corner normals, 9 floats per triangle, in the same space as positions. */
   cornerNormals?: Float32Array
-  /** Optional per-corner texture coordinates, 6 floats per triangle. */
+  /**
+   * Optional per-corner texture coordinates, 6 floats per triangle, as the file wrote them: glTF
+   * puts the origin at the top-left of the image, OBJ, PLY and MessagePack input at the bottom-left.
+   */
   cornerUvs?: Float32Array
   /** Recoverable oddities met while loading (skipped lines, unsupported extras). */
   warnings: string[]
