@@ -19,7 +19,7 @@ export interface ErrorBody {
   error: {
     /** Stable machine-readable reason, listed in PROTOCOL.md. */
     code: string
-    /** What failed and what to do, for people. */
+    /** Explanation for people: what failed and what to do. */
     message: string
     /** The request field or parameter at fault, when there is one. */
     field?: string
@@ -63,7 +63,7 @@ export interface FileInfo {
   url: string
 }
 
-/** GET /v1/jobs/{id}: where a job stands. */
+/** GET /v1/jobs/{id}: the job's state and progress. */
 export interface JobStatus {
   protocolVersion: number
   id: string
@@ -95,7 +95,7 @@ export interface JobStatus {
   files: FileInfo[]
 }
 
-/** GET /v1/jobs/{id}/result and the answer of recut and of ?wait=1. */
+/** Body of GET /v1/jobs/{id}/result, of a recut response and of a ?wait=1 response. */
 export interface SegmentResult {
   protocolVersion: number
   jobId: string

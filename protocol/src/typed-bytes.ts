@@ -23,11 +23,11 @@ const CONSTRUCTORS = {
   uint8: Uint8Array,
 } as const
 
-// Every platform Node and the browsers ship on today is little-endian, but the byte swap keeps
-// the wire format correct on a big-endian host instead of silently garbling it.
+// x86-64 and ARM hosts are little-endian, but Node also builds for big-endian s390x, where the
+// byte swap keeps the wire format correct instead of silently garbling it.
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** Error for a field that is missing or does not hold what the protocol says it holds. */
+/** Error for a field that is missing or does not hold the type the protocol defines for it. */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError'
   readonly field: string

@@ -50,6 +50,7 @@ describe('JobManager.restore', () => {
     expect(manager.get(done.id)?.state).toBe('succeeded')
 
     const [reloaded] = (await store.scan()).filter((s) => s.ok && s.record.id === running.id)
+    expect(reloaded.ok).toBe(true)
     expect(reloaded.ok && reloaded.record.state).toBe('failed')
   })
 

@@ -1,6 +1,6 @@
 /**
- * What the daemon remembers about a job, persisted as job.json in the job's directory so jobs
- * survive restarts. File names in it are chosen by the daemon, never taken from a request.
+ * The daemon's record of a job, persisted as job.json in the job's directory so jobs survive
+ * restarts. File names in it are chosen by the daemon, never taken from a request.
  */
 import type { FileInfo, JobState, JobStatus, StageName } from '../../../protocol/src/messages.js'
 import type { SegmentParams } from '../../../protocol/src/params.js'
@@ -12,7 +12,7 @@ export interface StoredError {
   message: string
   /** Mesh loader's reason code for invalid-mesh. */
   reason?: string
-  /** HTTP status the result endpoint answers with. */
+  /** HTTP status of the result endpoint's error response. */
   status: number
 }
 
@@ -93,7 +93,7 @@ export function fileInfos(jobId: string, files: StoredFile[]): FileInfo[] {
   return files.map((file) => ({ ...file, url: fileUrl(jobId, file.name) }))
 }
 
-/** The wire form of a record; `queuePosition` is 1-based among waiting jobs, null otherwise. */
+/** Converts a record to its wire form; `queuePosition` is 1-based among waiting jobs, null otherwise. */
 export function toJobStatus(record: JobRecord, queuePosition: number | null): JobStatus {
   const { input } = record
   return {

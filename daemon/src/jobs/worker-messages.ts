@@ -32,7 +32,7 @@ export interface WarmupTask {
 
 export type WorkerTask = SegmentTask | RecutTask | WarmupTask
 
-/** What a finished segment or recut reports back; the full result stays on disk. */
+/** Summary of a finished segment or recut; the full result stays on disk. */
 export interface TaskSummary {
   faces: number
   triangles: number

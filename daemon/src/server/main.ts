@@ -99,7 +99,7 @@ async function logStart(logger: Logger, settings: Settings, port: number, source
   }, 'daemon listening')
 }
 
-/** The token goes to stderr as plain text, never into the structured log. */
+/** Prints the token to stderr as plain text, so it never lands in the structured log. */
 function printToken(token: string, file: string): void {
   process.stderr.write(`\nAccess token (stored in ${file}):\n  ${token}\nSend it as: Authorization: Bearer <token>\n\n`)
 }

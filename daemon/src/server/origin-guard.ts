@@ -3,8 +3,8 @@
  * needs no CORS; other origins get CORS headers only when listed with --cors-origin.
  *
  * Without a token (loopback only), any web site the user visits could send requests to the
- * daemon, so there the guard also rejects foreign origins and Host names other than loopback
- * ones (a DNS-rebinding page reaches 127.0.0.1 under its own host name).
+ * daemon. There the guard also rejects foreign origins and Host names other than loopback ones,
+ * because a DNS-rebinding page reaches 127.0.0.1 under its own host name.
  */
 import type { MiddlewareHandler } from 'hono'
 

@@ -140,7 +140,7 @@ function storedInputName(name: string): string {
   return `input${known}`
 }
 
-/** The user's file name without folders or control characters, for messages and downloads. */
+/** Returns the user's file name without folders or control characters, for messages and downloads. */
 export function displayName(raw: string): string {
   const base = raw.slice(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1)
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_NAME_LENGTH)

@@ -1,4 +1,4 @@
-/** What the routes share: settings, the job manager, the logger and facts fixed at startup. */
+/** State shared by the routes: settings, the job manager, the logger and facts fixed at startup. */
 import type { Logger } from 'pino'
 
 import type { JobManager } from '../jobs/job-manager.js'

@@ -1,4 +1,4 @@
-/** The answer for a job's result: the result itself, or the error that explains why there is none. */
+/** Job lookup and the response for a job's result: the result itself, or the error that explains why there is none. */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
