@@ -12,7 +12,7 @@ const RSS_SLACK_BYTES = 150 * MB
 
 let daemon: TestDaemon
 beforeAll(async () => {
-  daemon = await startDaemon({ args: ['--max-queue', '10'] })
+  daemon = await startDaemon({ args: ['--max-queue', '4'] })
 })
 afterAll(() => daemon.stop())
 
