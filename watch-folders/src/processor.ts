@@ -1,0 +1,51 @@
+/**
+ * What the folder logic needs from whatever segments a file: the pipeline in this process, or a
+ * daemon over HTTP. Folder handling (claims, moves, failures) never depends on which one runs.
+ */
+import type { SegmentParams } from '../../protocol/src/params.js'
+import type { ExportFormat } from '../../daemon/src/export/write-exports.js'
+
+export interface ProcessRequest {
+  /** The job folder: it holds the mesh and its companions, and receives the outputs. */
+  dir: string
+  /** The mesh file, relative to `dir`. */
+  file: string
+  /** Files the mesh refers to, relative to `dir`. */
+  companions: readonly string[]
+  /** Stem of every output name: `chair` gives chair.parts.glb, chair.labels.json, … */
+  baseName: string
+  params: SegmentParams
+  formats: readonly ExportFormat[]
+  /** What `saveCheckpoint` stored during an earlier, interrupted run of this job. */
+  checkpoint?: string
+  /** Stores state that lets a later run resume this job (persisted in the job's manifest). */
+  saveCheckpoint(checkpoint: string): Promise<void>
+  /** Aborted when the watcher stops; the job then stays in processing/ and resumes at the next start. */
+  signal: AbortSignal
+}
+
+/** What a finished job reports for the summary line. */
+export interface ProcessSummary {
+  /** Source faces (points for a point cloud). */
+  faces: number
+  parts: number
+  backend: string
+  device: string
+  /** Output file names written into the job folder. */
+  files: string[]
+  warnings: string[]
+  /** Milliseconds per pipeline stage. */
+  timings: Record<string, number>
+}
+
+/**
+ * Segments one file and writes its outputs into the job folder. Problems of the file or its
+ * parameters reject with JobFailure; a stop of the watcher rejects with the signal's reason.
+ * Anything else (a daemon that cannot be reached) is retried by the implementation itself.
+ */
+export interface Processor {
+  /** Where the work happens, for logs: `in-process` or the daemon's URL. */
+  readonly description: string
+  process(request: ProcessRequest): Promise<ProcessSummary>
+  close(): Promise<void>
+}
