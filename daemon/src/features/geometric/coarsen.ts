@@ -9,6 +9,8 @@ export interface Coarsening {
   count: number
 }
 
+/** Edges weaker than this share of a node's strongest edge are never matched along. */
+const MIN_MATCH_SHARE = 0.1
 /** A level that shrinks the graph by less than this share ends the coarsening. */
 const MIN_LEVEL_REDUCTION = 0.1
 
@@ -39,18 +41,24 @@ export function coarsenGraph(graph: WeightedGraph, masses: Float64Array, target:
   return current
 }
 
-/** Pairs nodes along their strongest size-normalised edge; returns each node's new aggregate. */
+/**
+ * Pairs nodes along their strongest size-normalised edge; returns each node's new aggregate.
+ * A node whose free neighbours are all tied to it much more weakly than its strongest edge
+ * stays alone, so an aggregate never straddles a crease just because nothing else was left.
+ */
 function heavyEdgeMatching(graph: WeightedGraph, sizes: Float64Array): { match: Uint32Array; count: number } {
   const n = sizes.length
   const match = new Uint32Array(n).fill(0xffffffff)
   let count = 0
   for (let i = 0; i < n; i++) {
     if (match[i] !== 0xffffffff) continue
+    let strongest = 0
+    for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) strongest = Math.max(strongest, graph.weights[p])
     let best = -1
     let bestScore = 0
     for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
       const j = graph.neighbors[p]
-      if (j === i || match[j] !== 0xffffffff) continue
+      if (j === i || match[j] !== 0xffffffff || graph.weights[p] < MIN_MATCH_SHARE * strongest) continue
       const score = graph.weights[p] / (sizes[i] + sizes[j])
       if (score > bestScore) {
         bestScore = score

@@ -6,6 +6,8 @@ export type SymmetricOperator = (x: Float64Array, y: Float64Array) => void
 
 /** Relative size below which a new Lanczos vector counts as lying in the space already spanned. */
 const BREAKDOWN = 1e-10
+/** A second Gram-Schmidt pass runs when the first one shrank the vector below this share. */
+const REORTHOGONALIZE_SHARE = 0.7
 
 /**
  * The `count` smallest eigenpairs of a symmetric n x n operator by Lanczos iteration with full
@@ -22,29 +24,35 @@ export function smallestEigenpairs(
 ): { values: Float64Array; vectors: Float64Array[] } {
   const size = Math.min(n, Math.max(steps, count))
   const random = new SeededRandom(seed)
-  const basis: Float64Array[] = []
+  // Krylov basis, one vector of length n per row.
+  const basis = new Float64Array(size * n)
   const alpha = new Float64Array(size)
   const beta = new Float64Array(size)
   const w = new Float64Array(n)
-  let q = randomUnit(n, random, basis)
+  const projections = new Float64Array(size)
+  randomUnit(basis, 0, n, random, projections)
 
   for (let j = 0; j < size; j++) {
-    basis.push(q)
+    const q = basis.subarray(j * n, (j + 1) * n)
     apply(q, w)
     alpha[j] = dot(w, q)
-    orthogonalize(w, basis)
-    orthogonalize(w, basis)
     if (j === size - 1) break
+    // The three-term recurrence first, so the full pass only removes rounding drift.
+    for (let i = 0; i < n; i++) w[i] -= alpha[j] * q[i]
+    if (j > 0) {
+      const previous = basis.subarray((j - 1) * n, j * n)
+      for (let i = 0; i < n; i++) w[i] -= beta[j - 1] * previous[i]
+    }
+    orthogonalize(w, basis, j + 1, projections)
     const norm = Math.sqrt(dot(w, w))
-    const scale = Math.sqrt(Math.abs(alpha[j])) + 1
-    if (norm <= BREAKDOWN * scale) {
+    if (norm <= BREAKDOWN * (Math.abs(alpha[j]) + 1)) {
       beta[j] = 0
-      q = randomUnit(n, random, basis)
+      randomUnit(basis, j + 1, n, random, projections)
       continue
     }
     beta[j] = norm
-    q = new Float64Array(n)
-    for (let i = 0; i < n; i++) q[i] = w[i] / norm
+    const next = basis.subarray((j + 1) * n, (j + 2) * n)
+    for (let i = 0; i < n; i++) next[i] = w[i] / norm
   }
 
   const ritz = tridiagonalEigen(alpha, beta.subarray(0, size - 1))
@@ -54,30 +62,43 @@ export function smallestEigenpairs(
     const v = new Float64Array(n)
     for (let j = 0; j < size; j++) {
       const coefficient = ritz.vectors[j * size + k]
-      if (coefficient === 0) continue
-      const b = basis[j]
-      for (let i = 0; i < n; i++) v[i] += coefficient * b[i]
+      const offset = j * n
+      for (let i = 0; i < n; i++) v[i] += coefficient * basis[offset + i]
     }
     vectors.push(v)
   }
   return { values: ritz.values.slice(0, wanted), vectors }
 }
 
-function randomUnit(n: number, random: SeededRandom, basis: Float64Array[]): Float64Array {
-  const v = new Float64Array(n)
+/** Fills basis row `row` with a random unit vector orthogonal to the rows before it. */
+function randomUnit(basis: Float64Array, row: number, n: number, random: SeededRandom, projections: Float64Array): void {
+  const v = basis.subarray(row * n, (row + 1) * n)
   for (let i = 0; i < n; i++) v[i] = random.next() - 0.5
-  orthogonalize(v, basis)
-  orthogonalize(v, basis)
+  orthogonalize(v, basis, row, projections)
   const norm = Math.sqrt(dot(v, v)) || 1
   for (let i = 0; i < n; i++) v[i] /= norm
-  return v
 }
 
-/** Removes the components along every (orthonormal) basis vector, in place. */
-function orthogonalize(v: Float64Array, basis: Float64Array[]): void {
-  for (const b of basis) {
-    const projection = dot(v, b)
-    for (let i = 0; i < v.length; i++) v[i] -= projection * b[i]
+/**
+ * Removes from v its components along the first `rows` (orthonormal) basis rows by classical
+ * Gram-Schmidt, repeated once when cancellation made the first pass inexact.
+ */
+function orthogonalize(v: Float64Array, basis: Float64Array, rows: number, projections: Float64Array): void {
+  const n = v.length
+  for (let pass = 0; pass < 2; pass++) {
+    const before = dot(v, v)
+    for (let j = 0; j < rows; j++) {
+      const offset = j * n
+      let sum = 0
+      for (let i = 0; i < n; i++) sum += v[i] * basis[offset + i]
+      projections[j] = sum
+    }
+    for (let j = 0; j < rows; j++) {
+      const offset = j * n
+      const projection = projections[j]
+      for (let i = 0; i < n; i++) v[i] -= projection * basis[offset + i]
+    }
+    if (dot(v, v) > REORTHOGONALIZE_SHARE ** 2 * before) return
   }
 }
 
