@@ -72,7 +72,9 @@ function checkInput(features: Float32Array, dim: number, leafCount: number, size
 
 /**
  * Clusters live in slots: a merged cluster takes over the lower slot of its two parts, and
- * union-find over slots resolves neighbour lists that still name the absorbed slot.
+ * union-find over slots resolves neighbour lists that still name the absorbed slot. Neighbour
+ * lists live in one arena: a merge appends the new list at the end, and the arena is compacted
+ * when full, so merges allocate nothing.
  */
 class WardState {
   readonly heap: MergeHeap
@@ -83,13 +85,15 @@ class WardState {
   readonly #means: Float64Array
   readonly #sizes: Float64Array
   readonly #slotParent: Int32Array
-  readonly #neighbors: Uint32Array[]
   readonly #nodeOfSlot: Int32Array
   readonly #slotOfNode: Int32Array
   readonly #alive: Uint8Array
   readonly #seen: Int32Array
-  #scratch: Uint32Array
-  /** Heap size above which stale entries are dropped; doubles the size left after the last drop. */
+  #arena: Uint32Array
+  #arenaTop: number
+  readonly #listStart: Int32Array
+  readonly #listLength: Int32Array
+  /** Heap size above which stale entries are dropped; twice the size left after the last drop. */
   #compactAt = 0
 
   constructor(features: Float32Array, dim: number, graph: Csr, sizes?: Float64Array) {
@@ -108,18 +112,26 @@ class WardState {
     this.#alive = new Uint8Array(Math.max(1, 2 * leafCount - 1))
     this.#alive.fill(1, 0, leafCount)
     this.#seen = new Int32Array(leafCount).fill(-1)
-    this.#scratch = new Uint32Array(64)
-    this.#neighbors = new Array<Uint32Array>(leafCount)
-    for (let i = 0; i < leafCount; i++) this.#neighbors[i] = graph.neighbors.subarray(graph.offsets[i], graph.offsets[i + 1])
 
-    this.heap = new MergeHeap(graph.neighbors.length / 2 + leafCount)
+    const edgeEntries = graph.neighbors.length
+    this.#arena = new Uint32Array(Math.max(1024, 2 * edgeEntries))
+    this.#arena.set(graph.neighbors)
+    this.#arenaTop = edgeEntries
+    this.#listStart = new Int32Array(leafCount)
+    this.#listLength = new Int32Array(leafCount)
+    for (let i = 0; i < leafCount; i++) {
+      this.#listStart[i] = graph.offsets[i]
+      this.#listLength[i] = graph.offsets[i + 1] - graph.offsets[i]
+    }
+
+    this.heap = new MergeHeap(edgeEntries / 2 + leafCount)
     for (let i = 0; i < leafCount; i++) {
       for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
         const j = graph.neighbors[p]
-        if (j >= i) continue
-        this.heap.push(this.#distance(i, j), i, j)
+        if (j < i) this.heap.append(this.#distance(i, j), i, j)
       }
     }
+    this.heap.heapify()
     this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)
   }
 
@@ -164,12 +176,12 @@ class WardState {
     this.#slotOfNode[node] = slot
     this.#combineMoments(slot, absorbed)
 
-    const merged = this.#mergeNeighborLists(slot, absorbed)
-    this.#neighbors[slot] = merged
-    this.#neighbors[absorbed] = EMPTY
-
-    for (let i = 0; i < merged.length; i++) {
-      const other = merged[i]
+    this.#mergeNeighborLists(slot, absorbed)
+    const arena = this.#arena
+    const start = this.#listStart[slot]
+    const end = start + this.#listLength[slot]
+    for (let i = start; i < end; i++) {
+      const other = arena[i]
       this.heap.push(this.#distance(slot, other), node, this.#nodeOfSlot[other])
     }
     // Each entry is dropped at most once, so compaction costs O(1) amortised per push.
@@ -194,27 +206,50 @@ class WardState {
     }
   }
 
-  /** Live neighbour slots of the union of two clusters, each once, without the clusters themselves. */
-  #mergeNeighborLists(slot: number, absorbed: number): Uint32Array {
-    const first = this.#neighbors[slot]
-    const second = this.#neighbors[absorbed]
-    if (this.#scratch.length < first.length + second.length) {
-      this.#scratch = new Uint32Array(2 * (first.length + second.length))
-    }
-    const out = this.#scratch
+  /**
+   * Replaces the list of `slot` with the live neighbour slots of both clusters, each once and
+   * without the clusters themselves, appended at the arena's end.
+   */
+  #mergeNeighborLists(slot: number, absorbed: number): void {
+    this.#reserve(this.#listLength[slot] + this.#listLength[absorbed])
+    const arena = this.#arena
     const seen = this.#seen
-    let count = 0
-    for (const list of [first, second]) {
-      for (let i = 0; i < list.length; i++) {
-        const other = this.#find(list[i])
+    const begin = this.#arenaTop
+    let top = begin
+    for (const owner of [slot, absorbed]) {
+      const end = this.#listStart[owner] + this.#listLength[owner]
+      for (let i = this.#listStart[owner]; i < end; i++) {
+        const other = this.#find(arena[i])
         if (other === slot || seen[other] === slot) continue
         seen[other] = slot
-        out[count++] = other
+        arena[top++] = other
       }
     }
     // Clear the marks so the next merge into this slot starts clean.
-    for (let i = 0; i < count; i++) seen[out[i]] = -1
-    return out.slice(0, count)
+    for (let i = begin; i < top; i++) seen[arena[i]] = -1
+    this.#listStart[slot] = begin
+    this.#listLength[slot] = top - begin
+    this.#listLength[absorbed] = 0
+    this.#arenaTop = top
+  }
+
+  /** Makes room for `count` more entries, compacting live lists into a fresh arena if needed. */
+  #reserve(count: number): void {
+    if (this.#arenaTop + count <= this.#arena.length) return
+    let live = 0
+    for (let slot = 0; slot < this.#listLength.length; slot++) live += this.#listLength[slot]
+    const fresh = new Uint32Array(Math.max(2 * (live + count), 1024))
+    let top = 0
+    for (let slot = 0; slot < this.#listLength.length; slot++) {
+      const length = this.#listLength[slot]
+      if (length === 0) continue
+      const start = this.#listStart[slot]
+      fresh.set(this.#arena.subarray(start, start + length), top)
+      this.#listStart[slot] = top
+      top += length
+    }
+    this.#arena = fresh
+    this.#arenaTop = top
   }
 
   #find(slot: number): number {
@@ -241,8 +276,6 @@ class WardState {
     return squared * ((sizeA * sizeB) / (sizeA + sizeB))
   }
 }
-
-const EMPTY = new Uint32Array(0)
 
 /** Heaps smaller than this are never compacted. */
 const MIN_COMPACT_SIZE = 4096
