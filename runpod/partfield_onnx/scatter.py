@@ -1,40 +1,38 @@
 """
-Scatter-add and gather with a known ONNX form.
+Scatter-mean with an ONNX form that onnxruntime computes correctly.
 
-PyTorch 1.13 exports `index_put_(accumulate=True)` as a ScatterND without reduction, which keeps
-only one of several updates aimed at the same row, and `scatter_add` needs its index expanded to
-the full update shape (200 MB of int64 for 256 channels at 100,000 points). So the row scatter-add
-is a custom function: eager PyTorch runs `index_add`, the exporter writes ScatterND with
-`reduction="add"` (ONNX opset 16 and later), whose indices are one int64 per point.
+PyTorch 1.13 exports `scatter_add` as ScatterElements with reduction="add" (opset 16 and later).
+ScatterND with reduction="add" would need only one index per row, but onnxruntime's CPU kernel
+applies its updates from several threads without atomics, so rows that many points share lose
+updates; its ScatterElements kernel runs sequentially. The price is an index expanded to the
+update's shape (about 200 MB of int64 for 256 channels at 100,000 points) while a scatter runs.
 """
 
 import torch
 
 
-class _ScatterAddRows(torch.autograd.Function):
+class _ScatterAdd(torch.autograd.Function):
+    # PyTorch 1.13's own scatter_add export rejects an index whose static shape it cannot prove
+    # equal to the update's, which an expanded dynamic-length index never is.
     @staticmethod
-    def forward(ctx, rows: torch.Tensor, index_column: torch.Tensor, updates: torch.Tensor):
-        return rows.index_add(0, index_column[:, 0], updates)
+    def forward(ctx, data: torch.Tensor, index: torch.Tensor, updates: torch.Tensor):
+        return data.scatter_add(0, index, updates)
 
     @staticmethod
-    def symbolic(g, rows, index_column, updates):
-        return g.op('ScatterND', rows, index_column, updates, reduction_s='add')
-
-
-def scatter_add_rows(rows: torch.Tensor, index: torch.Tensor, updates: torch.Tensor):
-    """Return a copy of `rows` [R, C] with `updates[i]` added to row `index[i]` for every i."""
-    return _ScatterAddRows.apply(rows, index.unsqueeze(1), updates)
+    def symbolic(g, data, index, updates):
+        return g.op('ScatterElements', data, index, updates, axis_i=0, reduction_s='add')
 
 
 def scatter_mean_rows(values: torch.Tensor, index: torch.Tensor, row_count: int):
     """
-    Average the rows of `values` [N, C] that share a target row.
+    Average the rows of `values` [N, C] that share a target row `index` [N].
 
     Returns [row_count, C]; rows that nothing lands on are zero, as torch_scatter's `scatter_mean`
     leaves them.
     """
     channels = values.shape[1]
-    sums = scatter_add_rows(values.new_zeros(row_count, channels), index, values)
+    column = index.unsqueeze(1)
+    sums = _ScatterAdd.apply(values.new_zeros(row_count, channels), column.expand_as(values), values)
     ones = torch.ones_like(values[:, :1])
-    counts = scatter_add_rows(values.new_zeros(row_count, 1), index, ones)
+    counts = _ScatterAdd.apply(values.new_zeros(row_count, 1), column, ones)
     return sums / counts.clamp(min=1.0)
