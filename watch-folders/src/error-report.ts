@@ -24,7 +24,8 @@ export function errorText(report: ErrorReport): string {
     `partfield-bridge could not segment ${manifest.file}.`,
     '',
     'What failed:',
-    ...wrap(failure.message),
+    // Not wrapped: the message often holds a path or a quoted value that must stay whole.
+    `  ${failure.message}`,
     '',
     'What to do:',
     ...wrap(failure.advice),
