@@ -3,6 +3,7 @@ import { faceGraph } from './face-graph.js'
 import type { GeometricOptions } from './options.js'
 import { orientTriangles } from './orientation.js'
 import { shapeDiameter } from './shape-diameter.js'
+import { smoothOnGraph, type WeightedGraph } from './weighted-graph.js'
 import { spectralEmbedding } from './spectral.js'
 
 /** Mass floor, as a share of the mean triangle area, so degenerate triangles keep a finite mass. */
@@ -26,7 +27,7 @@ export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, s
     seed,
   })
 
-  const diameter = options.sdfWeight > 0 ? thicknessColumn(mesh, signs, options) : undefined
+  const diameter = options.sdfWeight > 0 ? thicknessColumn(mesh, signs, graph, options) : undefined
 
   const spectralDim = embedding.dim
   const dim = spectralDim + (diameter ? 2 : 1)
@@ -41,7 +42,7 @@ export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, s
 }
 
 /** Log-normalised shape diameter in 0..1 (Shapira et al.: log(1 + 4 d / max) / log 5). */
-function thicknessColumn(mesh: PreparedMesh, signs: Int8Array, options: GeometricOptions): Float64Array {
+function thicknessColumn(mesh: PreparedMesh, signs: Int8Array, graph: WeightedGraph, options: GeometricOptions): Float64Array {
   const raw = shapeDiameter(mesh, signs, {
     rays: options.sdfRays,
     coneDegrees: options.sdfConeDegrees,
@@ -52,6 +53,7 @@ function thicknessColumn(mesh: PreparedMesh, signs: Int8Array, options: Geometri
   const out = new Float64Array(raw.length)
   if (max <= 0) return out
   for (let t = 0; t < raw.length; t++) out[t] = Math.log1p((4 * raw[t]) / max) / Math.log(5)
+  smoothOnGraph(graph, out, options.sdfSmoothingPasses)
   return out
 }
 

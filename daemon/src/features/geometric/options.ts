@@ -23,6 +23,8 @@ export interface GeometricOptions {
   sdfConeDegrees: number
   /** Most triangles that cast rays; the rest take their neighbours' values. */
   sdfMaxTriangles: number
+  /** Passes of crease-respecting neighbour averaging over the shape diameter. */
+  sdfSmoothingPasses: number
   /** Constant column appended before the pipeline's row normalisation (see index.ts). */
   offset: number
   /** Neighbours per point in the point-cloud graph. */
@@ -35,12 +37,13 @@ export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   lanczosSteps: 300,
   smoothingPasses: 3,
   convexFactor: 0.15,
-  bendScale: 0.1,
+  bendScale: 0.03,
   bridgeWeight: 0.05,
-  sdfWeight: 0,
-  sdfRays: 24,
+  sdfWeight: 1,
+  sdfRays: 16,
   sdfConeDegrees: 60,
-  sdfMaxTriangles: 20_000,
+  sdfMaxTriangles: 5000,
+  sdfSmoothingPasses: 4,
   offset: 2,
   pointNeighbors: 10,
 }

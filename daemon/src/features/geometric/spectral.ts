@@ -1,6 +1,6 @@
 import { coarsenGraph } from './coarsen.js'
 import { smallestEigenpairs } from './lanczos.js'
-import { weightedDegrees, type WeightedGraph } from './weighted-graph.js'
+import { smoothOnGraph, weightedDegrees, type WeightedGraph } from './weighted-graph.js'
 
 export interface SpectralOptions {
   /** Eigenvectors kept, after the constant one. */
@@ -55,7 +55,7 @@ export function spectralEmbedding(graph: WeightedGraph, masses: Float64Array, op
     const coarseVector = pairs.vectors[k + 1]
     const scale = 1 / Math.sqrt(Math.max(pairs.values[k + 1], floor))
     for (let i = 0; i < n; i++) column[i] = coarseVector[coarse.aggregateOf[i]] * inverseRoot[coarse.aggregateOf[i]]
-    smooth(graph, column, options.smoothingPasses)
+    smoothOnGraph(graph, column, options.smoothingPasses)
     for (let i = 0; i < n; i++) values[i * dim + k] = column[i] * scale
   }
   return { values, dim, eigenvalues: pairs.values.slice(1) }
@@ -69,22 +69,4 @@ function firstSignificant(values: Float64Array): number {
   const top = values[values.length - 1] || 1
   for (let k = 1; k < values.length; k++) if (values[k] > 1e-6 * top) return values[k]
   return top
-}
-
-/** Averages each node with its weighted neighbours, half and half, `passes` times. */
-function smooth(graph: WeightedGraph, column: Float64Array, passes: number): void {
-  const n = column.length
-  const next = new Float64Array(n)
-  for (let pass = 0; pass < passes; pass++) {
-    for (let i = 0; i < n; i++) {
-      let sum = 0
-      let total = 0
-      for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
-        sum += graph.weights[p] * column[graph.neighbors[p]]
-        total += graph.weights[p]
-      }
-      next[i] = total > 0 ? 0.5 * column[i] + (0.5 * sum) / total : column[i]
-    }
-    column.set(next)
-  }
 }

@@ -77,3 +77,24 @@ export function mergeRepeatedNeighbors(graph: WeightedGraph): WeightedGraph {
   }
   return { offsets, neighbors: neighbors.slice(0, write), weights: weights.slice(0, write) }
 }
+
+/**
+ * Averages each node half and half with the weighted mean of its neighbours, `passes` times, in
+ * place. Weak edges (creases) pass little, so values stay distinct on either side of them.
+ */
+export function smoothOnGraph(graph: WeightedGraph, column: Float64Array, passes: number): void {
+  const n = column.length
+  const next = new Float64Array(n)
+  for (let pass = 0; pass < passes; pass++) {
+    for (let i = 0; i < n; i++) {
+      let sum = 0
+      let total = 0
+      for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
+        sum += graph.weights[p] * column[graph.neighbors[p]]
+        total += graph.weights[p]
+      }
+      next[i] = total > 0 ? 0.5 * column[i] + (0.5 * sum) / total : column[i]
+    }
+    column.set(next)
+  }
+}
