@@ -3,11 +3,11 @@
  * file's fault: an unreachable daemon, a full queue (429), a full disk (507) or a rejected token.
  * Such calls are retried with growing pauses until they succeed or the watcher stops.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 
 import type { Logger } from 'pino'
 
 import { parseErrorBody } from '../../protocol/src/responses.js'
+import { pause } from './pause.js'
 
 /** Pause after the first failed attempt; it doubles up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 1000
@@ -81,7 +81,7 @@ export class DaemonClient {
         wait = (error instanceof DaemonError ? error.retryAfterMs : undefined) ?? backoff
         this.#logRetry(path, init.method ?? 'GET', attempt, wait, error)
       }
-      await sleep(wait, undefined, { signal })
+      await pause(wait, signal)
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
     }
   }

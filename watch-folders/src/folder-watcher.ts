@@ -5,7 +5,6 @@
  */
 import { readdir } from 'node:fs/promises'
 import { basename, join, posix } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 
 import { watch, type FSWatcher } from 'chokidar'
 
@@ -15,6 +14,7 @@ import { findReferences } from './companions.js'
 import { ensureLayout, type FolderLayout } from './folder-layout.js'
 import type { JobQueue } from './job-queue.js'
 import { runJob, type JobContext } from './job-runner.js'
+import { pause } from './pause.js'
 import { readFileState, sameState, waitUntilStable, type FileState, type StableOptions } from './stable-file.js'
 import { isMeshFileName, isTemporaryName, SIDECAR_SUFFIX } from './temp-names.js'
 
@@ -167,7 +167,7 @@ export class FolderWatcher {
     for (;;) {
       if (await readFileState(path)) return true
       if (Date.now() >= deadline) return false
-      await sleep(this.#pollMs(), undefined, { signal: this.#context.signal })
+      await pause(this.#pollMs(), this.#context.signal)
     }
   }
 

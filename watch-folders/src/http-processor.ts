@@ -6,7 +6,6 @@
  */
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 
 import type { Logger } from 'pino'
 
@@ -16,6 +15,7 @@ import { parseJobStatus } from '../../protocol/src/responses.js'
 import { DaemonClient, DaemonError } from './daemon-client.js'
 import { temporaryPathFor } from './file-moves.js'
 import { failureFromFacts, JobFailure } from './job-failure.js'
+import { pause } from './pause.js'
 import type { ProcessRequest, Processor, ProcessSummary } from './processor.js'
 
 const POLL_MS = 500
@@ -107,7 +107,7 @@ export class HttpProcessor implements Processor {
         throw asFailure(error)
       }
       if (status.state !== 'queued' && status.state !== 'running') return status
-      await sleep(POLL_MS, undefined, { signal })
+      await pause(POLL_MS, signal)
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
+
+import { pause } from './pause.js'
 
 export interface StableOptions {
   /** How long size and modification time must stay unchanged, in milliseconds. */
@@ -55,7 +56,7 @@ export async function waitUntilStable(path: string, options: StableOptions): Pro
     const needed = last.size === 0 ? Math.max(options.stableMs, options.emptyStableMs ?? 0) : options.stableMs
     if (Date.now() - since >= needed) return last
 
-    await sleep(options.pollMs, undefined, { signal: options.signal })
+    await pause(options.pollMs, options.signal)
     const current = await readFileState(path)
     if (!current || !sameState(current, last)) {
       last = current

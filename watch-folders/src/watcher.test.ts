@@ -95,6 +95,16 @@ describe('watcher', () => {
     }
     expect(watcher.messages('segmented ')).toHaveLength(16)
     expect(watcher.messages('failed ')).toHaveLength(4)
+    // Log lines come in the order they happened, so counting starts and ends gives the overlap.
+    let running = 0
+    let peak = 0
+    for (const entry of watcher.logs) {
+      const message = String(entry.msg ?? '')
+      if (message.startsWith('processing ')) peak = Math.max(peak, ++running)
+      if (message.startsWith('segmented ') || message.startsWith('failed ')) running--
+    }
+    expect(peak).toBe(2)
+
     const summaries = [...watcher.messages('segmented '), ...watcher.messages('failed ')]
     const last = summaries.sort((a, b) => (a.time as number) - (b.time as number)).at(-1)!
     expect(last.totals).toMatchObject({ done: 16, failed: 4 })
