@@ -14,6 +14,19 @@ const DEFAULT_MAX_ITERATIONS = 100
 const RELATIVE_TOLERANCE = 1e-4
 /** k-means++ seeding looks at most this many rows, so seeding stays cheap on large meshes. */
 const SEEDING_SAMPLE = 10_000
+/**
+ * Inputs with more values than this run their restarts on a random sample of about this many
+ * values (at least MIN_SAMPLE_ROWS rows), then refine the best centres on all rows: restarts on
+ * 100,000 x 448 features would otherwise take most of a minute.
+ */
+const SAMPLE_VALUES = 2_000_000
+const MIN_SAMPLE_ROWS = 4096
+
+interface LloydResult {
+  labels: Int32Array
+  centers: Float64Array
+  inertia: number
+}
 
 /**
  * k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn does)
@@ -33,14 +46,40 @@ export function kmeans(features: Float32Array, dim: number, k: number, options: 
 
   const random = new SeededRandom(options.seed)
   const tolerance = RELATIVE_TOLERANCE * meanVariance(features, dim, count)
-  let best: { labels: Int32Array; inertia: number } | undefined
+  const sampleRows = Math.min(count, Math.max(MIN_SAMPLE_ROWS, Math.floor(SAMPLE_VALUES / dim)))
+  if (sampleRows >= count) return bestOfRestarts(features, dim, count, k, tolerance, random, options).labels
+
+  // Large inputs: restarts on a sample, then Lloyd on every row from the best sample centres.
+  const sample = gatherRows(features, dim, sampleRowIndices(count, sampleRows, random))
+  const best = bestOfRestarts(sample, dim, sampleRows, k, tolerance, random, options)
+  return lloyd(features, dim, count, best.centers, k, tolerance, options).labels
+}
+
+function bestOfRestarts(
+  features: Float32Array,
+  dim: number,
+  count: number,
+  k: number,
+  tolerance: number,
+  random: SeededRandom,
+  options: KmeansOptions,
+): LloydResult {
+  let best: LloydResult | undefined
   for (let run = 0; run < (options.restarts ?? DEFAULT_RESTARTS); run++) {
     options.signal?.throwIfAborted()
     const centers = seedCenters(features, dim, count, k, random)
     const result = lloyd(features, dim, count, centers, k, tolerance, options)
     if (!best || result.inertia < best.inertia) best = result
   }
-  return best!.labels
+  return best!
+}
+
+function gatherRows(features: Float32Array, dim: number, rows: Uint32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim)
+  // Ascending order keeps the reads sequential.
+  const sorted = rows.slice().sort()
+  sorted.forEach((row, i) => out.set(features.subarray(row * dim, (row + 1) * dim), i * dim))
+  return out
 }
 
 function meanVariance(features: Float32Array, dim: number, count: number): number {
@@ -87,7 +126,7 @@ function rowDistance(features: Float32Array, row: number, centers: Float64Array,
 
 /** Greedy k-means++ over a random sample of rows. */
 function seedCenters(features: Float32Array, dim: number, count: number, k: number, random: SeededRandom): Float64Array {
-  const sample = sampleRows(count, Math.max(k, SEEDING_SAMPLE), random)
+  const sample = sampleRowIndices(count, Math.max(k, SEEDING_SAMPLE), random)
   const size = sample.length
   const centers = new Float64Array(k * dim)
   const trials = 2 + Math.floor(Math.log(k))
@@ -122,7 +161,7 @@ function seedCenters(features: Float32Array, dim: number, count: number, k: numb
 }
 
 /** `size` distinct rows chosen at random (all rows, in order, when there are no more). */
-function sampleRows(count: number, size: number, random: SeededRandom): Uint32Array {
+function sampleRowIndices(count: number, size: number, random: SeededRandom): Uint32Array {
   const rows = Uint32Array.from({ length: count }, (_, i) => i)
   if (size >= count) return rows
   // Partial Fisher-Yates shuffle.
@@ -153,6 +192,8 @@ function setCenter(centers: Float64Array, center: number, features: Float32Array
 /**
  * Lloyd's iterations with Hamerly's bounds: upper[i] bounds the distance to the assigned centre,
  * lower[i] the distance to every other one; a point is re-examined only when the bounds overlap.
+ * Per-centre sums are updated only for points that change centre, so a late iteration costs
+ * little more than the bound checks.
  */
 function lloyd(
   features: Float32Array,
@@ -162,11 +203,14 @@ function lloyd(
   k: number,
   tolerance: number,
   options: KmeansOptions,
-): { labels: Int32Array; inertia: number } {
+): LloydResult {
   const labels = new Int32Array(count)
   const upper = new Float64Array(count)
   const lower = new Float64Array(count)
   for (let i = 0; i < count; i++) assignExact(features, i, centers, k, dim, labels, upper, lower)
+  const sums = new Float64Array(k * dim)
+  const sizes = new Float64Array(k)
+  for (let i = 0; i < count; i++) moveRow(features, i, -1, labels[i], dim, sums, sizes)
 
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS
   const previous = new Float64Array(centers.length)
@@ -175,7 +219,7 @@ function lloyd(
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     options.signal?.throwIfAborted()
     previous.set(centers)
-    const emptied = updateCenters(features, dim, count, labels, upper, centers, k)
+    const emptied = updateCenters(features, dim, count, sums, sizes, upper, centers, k)
     let totalShift = 0
     let maxShift = 0
     let secondShift = 0
@@ -204,14 +248,27 @@ function lloyd(
       if (upper[i] <= bound && !emptied) continue
       const before = labels[i]
       assignExact(features, i, centers, k, dim, labels, upper, lower)
-      if (labels[i] !== before) changed++
+      if (labels[i] === before) continue
+      moveRow(features, i, before, labels[i], dim, sums, sizes)
+      changed++
     }
     if (changed === 0 && !emptied) break
   }
 
   let inertia = 0
   for (let i = 0; i < count; i++) inertia += rowDistance(features, i, centers, labels[i], dim)
-  return { labels, inertia }
+  return { labels, centers, inertia }
+}
+
+/** Moves row `row` from centre `from` (-1: none) to centre `to` in the running sums. */
+function moveRow(features: Float32Array, row: number, from: number, to: number, dim: number, sums: Float64Array, sizes: Float64Array): void {
+  const base = row * dim
+  if (from >= 0) {
+    sizes[from]--
+    for (let d = 0; d < dim; d++) sums[from * dim + d] -= features[base + d]
+  }
+  sizes[to]++
+  for (let d = 0; d < dim; d++) sums[to * dim + d] += features[base + d]
 }
 
 function assignExact(
@@ -249,29 +306,23 @@ function updateCenters(
   features: Float32Array,
   dim: number,
   count: number,
-  labels: Int32Array,
+  sums: Float64Array,
+  sizes: Float64Array,
   upper: Float64Array,
   centers: Float64Array,
   k: number,
 ): boolean {
-  const sizes = new Float64Array(k)
-  centers.fill(0)
-  for (let i = 0; i < count; i++) {
-    const c = labels[i]
-    sizes[c]++
-    for (let d = 0; d < dim; d++) centers[c * dim + d] += features[i * dim + d]
-  }
   let emptied = false
   for (let c = 0; c < k; c++) {
-    if (sizes[c] === 0) {
-      let far = 0
-      for (let i = 1; i < count; i++) if (upper[i] > upper[far]) far = i
-      setCenter(centers, c, features, far, dim)
-      upper[far] = 0
-      emptied = true
+    if (sizes[c] > 0) {
+      for (let d = 0; d < dim; d++) centers[c * dim + d] = sums[c * dim + d] / sizes[c]
       continue
     }
-    for (let d = 0; d < dim; d++) centers[c * dim + d] /= sizes[c]
+    let far = 0
+    for (let i = 1; i < count; i++) if (upper[i] > upper[far]) far = i
+    setCenter(centers, c, features, far, dim)
+    upper[far] = 0
+    emptied = true
   }
   return emptied
 }

@@ -1,8 +1,13 @@
 import { SeededRandom } from './random.js'
 import { jacobiEigen } from './symmetric-eigen.js'
 
-/** The covariance is estimated from at most this many evenly spaced rows. */
-const COVARIANCE_SAMPLE = 10_000
+/**
+ * The covariance is estimated from evenly spaced rows, as many as fit this many multiply-adds
+ * (rows x dim^2 / 2) but at least MIN_COVARIANCE_ROWS: all rows for low-dimensional fields,
+ * about 5,000 for PartField's 448 dimensions, which is plenty for three colour axes.
+ */
+const COVARIANCE_BUDGET = 5e8
+const MIN_COVARIANCE_ROWS = 2000
 /** Up to this dimension the whole covariance matrix is diagonalised by Jacobi rotations. */
 const FULL_EIGEN_MAX_DIM = 48
 /** Extra columns carried by subspace iteration so the wanted ones converge faster. */
@@ -50,26 +55,35 @@ function columnMeans(features: Float32Array, dim: number, count: number): Float6
   return mean
 }
 
-/** Covariance (row-major dim x dim) from evenly spaced rows, at most COVARIANCE_SAMPLE of them. */
+/** Covariance (row-major dim x dim) from evenly spaced rows (see COVARIANCE_BUDGET). */
 function covariance(features: Float32Array, dim: number, count: number, mean: Float64Array): Float64Array {
-  const step = Math.max(1, count / COVARIANCE_SAMPLE)
+  const rows = Math.max(MIN_COVARIANCE_ROWS, Math.floor(COVARIANCE_BUDGET / ((dim * dim) / 2)))
+  const step = Math.max(1, count / rows)
+  const picked: number[] = []
+  for (let position = 0; Math.floor(position) < count; position += step) picked.push(Math.floor(position))
+
+  // Four rows at a time: each matrix entry is read and written once per four rows.
   const matrix = new Float64Array(dim * dim)
-  const centered = new Float64Array(dim)
-  let used = 0
-  for (let position = 0; Math.floor(position) < count; position += step) {
-    const row = Math.floor(position)
-    for (let d = 0; d < dim; d++) centered[d] = features[row * dim + d] - mean[d]
-    for (let a = 0; a < dim; a++) {
-      const va = centered[a]
-      if (va === 0) continue
-      const base = a * dim
-      for (let b = a; b < dim; b++) matrix[base + b] += va * centered[b]
+  const block = new Float64Array(4 * dim)
+  for (let first = 0; first < picked.length; first += 4) {
+    block.fill(0)
+    for (let r = 0; r < 4 && first + r < picked.length; r++) {
+      const row = picked[first + r]
+      for (let d = 0; d < dim; d++) block[r * dim + d] = features[row * dim + d] - mean[d]
     }
-    used++
+    for (let a = 0; a < dim; a++) {
+      const a0 = block[a], a1 = block[dim + a], a2 = block[2 * dim + a], a3 = block[3 * dim + a]
+      const base = a * dim
+      for (let b = a; b < dim; b++) {
+        matrix[base + b] += a0 * block[b] + a1 * block[dim + b] + a2 * block[2 * dim + b] + a3 * block[3 * dim + b]
+      }
+    }
   }
+
+  const used = Math.max(1, picked.length)
   for (let a = 0; a < dim; a++) {
     for (let b = a; b < dim; b++) {
-      const value = matrix[a * dim + b] / Math.max(1, used)
+      const value = matrix[a * dim + b] / used
       matrix[a * dim + b] = value
       matrix[b * dim + a] = value
     }
