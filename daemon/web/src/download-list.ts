@@ -1,0 +1,52 @@
+/** The download buttons, one per file of the job, and saving a downloaded file to disk. */
+import type { FileInfo } from '../../../protocol/src/messages.js'
+import { formatBytes } from './upload-picker.js'
+
+/** What each export holds, keyed by the part of the name after the daemon's `model` prefix. */
+const DESCRIPTIONS: Record<string, string> = {
+  '.parts.glb': 'GLB: one node per part',
+  '.parts.ply': 'PLY: faces coloured by part',
+  '.parts.obj': 'OBJ: one object per part',
+  '.parts.mtl': 'MTL: the OBJ\'s part materials',
+  '.labels.json': 'labels.json: labels, merge tree, parameters',
+  '.pca.ply': 'PCA PLY: feature colours',
+  '.pca.glb': 'PCA GLB: feature colours',
+}
+
+export function describeFile(file: FileInfo): string {
+  const suffix = Object.keys(DESCRIPTIONS).find((key) => file.name.endsWith(key))
+  return suffix ? DESCRIPTIONS[suffix] : file.name
+}
+
+export function renderDownloads(list: HTMLUListElement, files: FileInfo[], onDownload: (file: FileInfo) => void): void {
+  const rows = files.map((file) => {
+    const row = document.createElement('li')
+    const button = document.createElement('button')
+    button.type = 'button'
+    button.dataset.file = file.name
+    button.textContent = describeFile(file)
+    const size = document.createElement('span')
+    size.className = 'file-size'
+    size.textContent = formatBytes(file.bytes)
+    button.append(' ', size)
+    button.addEventListener('click', () => onDownload(file))
+    row.append(button)
+    return row
+  })
+  list.replaceChildren(...rows)
+}
+
+/** Hands a downloaded blob to the browser's download manager under `fileName`. */
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = fileName
+  link.hidden = true
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // The download has started once click() returns; the URL only needs to live that long, but
+  // some browsers read it on a later task.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
