@@ -114,7 +114,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): Settings 
     modelPath: resolve(pick('model', 'PARTFIELD_MODEL') ?? resolve(REPO_ROOT, 'models/partfield.onnx')),
     corsOrigins: [...corsFromEnv, ...(values['cors-origin'] ?? [])].map((origin) => checkOrigin(origin)),
     logLevel: checkLevel(pick('log-level', 'LOG_LEVEL') ?? 'info'),
-    webDir: resolve(env.PARTFIELD_WEB_DIR || resolve(REPO_ROOT, 'web/dist')),
+    webDir: resolve(env.PARTFIELD_WEB_DIR || resolve(REPO_ROOT, 'daemon/web/dist')),
     warmUp: !values['no-warm-up'] && env.PARTFIELD_WARM_UP !== '0',
     help: values.help === true,
   }
