@@ -72,7 +72,7 @@ describe('findInterruptedJobs', () => {
     expect(await readFile(join(layout.processing, 'someone-elses', 'notes.txt'), 'utf8')).toBe('keep')
   })
 
-  it('does not take a new file of the same name that arrived after the move', async () => {
+  it('leaves a later same-name drop alone', async () => {
     const layout = await setUp({ 'c.off': 'new drop' })
     await mkdir(join(layout.processing, 'c'))
     await writeManifest(join(layout.processing, 'c'), newManifest({ name: 'c', file: 'c.off', companions: [], missing: [] }))

@@ -1,7 +1,7 @@
 /**
- * Claiming a file: its job folder in processing/ is created and the manifest written before any
- * file moves, so a crash at any step leaves either nothing claimed or a manifest that says which
- * files still have to move. `findInterruptedJobs` completes such claims at the next start.
+ * Claims of files in incoming/. The job folder in processing/ is created and the manifest written
+ * before any file moves, so a crash at any step leaves either nothing claimed or a manifest that
+ * lists the files still to move. `findInterruptedJobs` completes such claims at the next start.
  */
 import type { Dirent } from 'node:fs'
 import { readdir, rmdir } from 'node:fs/promises'
@@ -45,24 +45,24 @@ export async function claim(layout: FolderLayout, candidate: Candidate): Promise
 
 /**
  * Moves every file the manifest lists from incoming/ into the job folder, skipping files already
- * there. A companion or sidecar that left incoming/ meanwhile is dropped from the manifest (a
- * companion joins `missing`); a mesh file that left is found missing when the job runs.
+ * there. A companion or sidecar that left incoming/ meanwhile is dropped from the manifest, and a
+ * companion joins `missing`. A mesh file that left is reported when the job runs.
  */
 export async function moveClaimedFiles(layout: FolderLayout, job: ClaimedJob): Promise<void> {
   const { manifest } = job
   const names = [...(manifest.sidecar ? [manifest.sidecar] : []), ...manifest.companions, manifest.file]
-  const gone: string[] = []
+  const vanished: string[] = []
   for (const name of names) {
     if (await exists(join(job.dir, name))) continue
     if (await exists(join(layout.incoming, name))) await moveFileNoReplace(join(layout.incoming, name), join(job.dir, name))
-    else if (name !== manifest.file) gone.push(name)
+    else if (name !== manifest.file) vanished.push(name)
   }
-  if (gone.length === 0) return
+  if (vanished.length === 0) return
 
-  const companionsGone = gone.filter((name) => name !== manifest.sidecar)
-  if (manifest.sidecar && gone.includes(manifest.sidecar)) manifest.sidecar = undefined
-  manifest.companions = manifest.companions.filter((name) => !companionsGone.includes(name))
-  manifest.missing = [...manifest.missing, ...companionsGone]
+  const vanishedCompanions = vanished.filter((name) => name !== manifest.sidecar)
+  if (manifest.sidecar && vanished.includes(manifest.sidecar)) manifest.sidecar = undefined
+  manifest.companions = manifest.companions.filter((name) => !vanishedCompanions.includes(name))
+  manifest.missing = [...manifest.missing, ...vanishedCompanions]
   await writeManifest(job.dir, manifest)
 }
 
@@ -92,7 +92,7 @@ async function interruptedJob(layout: FolderLayout, entry: Dirent, logger: Logge
     return undefined
   }
 
-  // The folder's name is what later moves use, even if the manifest says otherwise.
+  // Later moves use the folder's name, even where the manifest names another.
   const job = { dir, manifest: { ...manifest, name: entry.name } }
   try {
     await moveClaimedFiles(layout, job)

@@ -14,7 +14,7 @@ async function fileWith(name: string, content: string | Uint8Array): Promise<str
 }
 
 describe('findReferences', () => {
-  it('reads mtllib lines of an OBJ, several per line or one name with spaces', async () => {
+  it('reads OBJ mtllib lines', async () => {
     const obj = await fileWith('chair.obj', 'v 0 0 0\nmtllib a.mtl b.MTL\r\n  mtllib My Chair.mtl\nmtllib textures/c.mtl\nf 1 1 1\n')
     expect(await findReferences(obj)).toEqual(['a.mtl', 'b.MTL', 'My Chair.mtl', 'textures/c.mtl'])
   })

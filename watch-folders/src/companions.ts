@@ -35,9 +35,9 @@ export async function findReferences(path: string): Promise<string[]> {
 }
 
 /**
- * Reads `mtllib` lines of an OBJ file line by line, so a large file is never held whole. A line
- * may list several libraries separated by spaces; when some of its words do not end in `.mtl`,
- * the whole rest of the line is taken as one name with spaces.
+ * Reads `mtllib` lines of an OBJ file line by line, so a large file is never in memory whole. A
+ * line may list several libraries separated by spaces. When some of its words do not end in
+ * `.mtl`, the whole rest of the line is taken as one name with spaces.
  */
 async function objMaterialLibraries(path: string): Promise<string[]> {
   const names: string[] = []

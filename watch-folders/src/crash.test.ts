@@ -25,6 +25,21 @@ async function start(folder: string): Promise<TestWatcher> {
 
 const FILES = ['a.off', 'b.off', 'c.off', 'd.off', 'e.off']
 
+/** Waits until a job has started (attempt 1) in processing/; returns its manifest's file name. */
+async function waitForRunningJob(folder: string, doneAtLeast: number): Promise<string> {
+  let running: string | undefined
+  await waitFor(async () => {
+    const done = await list(join(folder, 'done'))
+    const processing = await list(join(folder, 'processing'))
+    if (done.length < doneAtLeast || processing.length === 0) return false
+    const manifest = await readManifest(join(folder, 'processing', processing[0]))
+    if (!manifest || manifest.attempts !== 1) return false
+    running = manifest.file
+    return true
+  }, 120_000, `${doneAtLeast} job(s) done and the next one running`)
+  return running!
+}
+
 it('resumes after SIGKILL without losing or repeating a file', async () => {
   const folder = await mkdtemp(join(tmpdir(), 'partfield-watch-crash-'))
   await mkdir(join(folder, 'incoming'))
@@ -33,16 +48,7 @@ it('resumes after SIGKILL without losing or repeating a file', async () => {
   for (const name of FILES) await writeFile(join(folder, 'incoming', name), content)
 
   const first = await start(folder)
-  let running: string | undefined
-  await waitFor(async () => {
-    const done = await list(join(folder, 'done'))
-    const processing = await list(join(folder, 'processing'))
-    if (done.length === 0 || processing.length === 0) return false
-    const manifest = await readManifest(join(folder, 'processing', processing[0]))
-    if (!manifest || manifest.attempts !== 1) return false
-    running = manifest.file
-    return true
-  }, 120_000, 'one job done and the next one running')
+  const running = await waitForRunningJob(folder, 1)
   await first.kill()
 
   const doneBeforeKill = await list(join(folder, 'done'))
@@ -73,4 +79,23 @@ it('resumes after SIGKILL without losing or repeating a file', async () => {
   expect(second.messages('resuming 1 interrupted job')).toHaveLength(1)
   const resumed = second.messages('processing ').find((entry) => entry.file === running)
   expect(resumed?.attempt).toBe(2)
+})
+
+it('resumes a job stopped by SIGTERM without counting it', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'partfield-watch-stop-'))
+  await mkdir(join(folder, 'incoming'))
+  const content = toOff(twoBoxes(8))
+  await writeFile(join(folder, 'incoming', 'only.off'), content)
+
+  const first = await start(folder)
+  await waitForRunningJob(folder, 0)
+  await first.stop()
+  expect(await first.exited).toBe(0)
+  expect(first.messages('stopped while processing only.off')).toHaveLength(1)
+  expect((await readManifest(join(folder, 'processing', 'only')))?.attempts).toBe(0)
+
+  const second = await start(folder)
+  await waitFor(async () => (await list(join(folder, 'done'))).length === 1, 120_000, 'the job in done/')
+  expect(second.messages('processing only.off')[0]?.attempt).toBe(1)
+  expect(await readFile(join(folder, 'done', 'only', 'only.off'), 'utf8')).toBe(content)
 })

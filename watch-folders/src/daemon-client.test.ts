@@ -1,4 +1,4 @@
-/** Retries of the daemon client against small HTTP servers on loopback that answer as scripted. */
+/** Retries of the daemon client against small HTTP servers on loopback that respond as scripted. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 

@@ -12,7 +12,7 @@ import { pause } from './pause.js'
 /** Pause after the first failed attempt; it doubles up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 1000
 const MAX_BACKOFF_MS = 30_000
-/** Statuses that say "later" rather than "this request is wrong". */
+/** Statuses that mean "try again later" rather than "this request is invalid". */
 const RETRY_STATUSES = new Set([401, 403, 429, 502, 503, 504, 507])
 
 /** A response that ended a request: its status and the daemon's error body, when there is one. */
@@ -64,9 +64,9 @@ export class DaemonClient {
   }
 
   /**
-   * Sends a request until it gets an answer that is not a retry status. `body` is called for
-   * every attempt because a request body can be read only once. Other errors reject with
-   * DaemonError; an abort rejects with the signal's reason.
+   * Sends a request until the response has a status outside RETRY_STATUSES. `body` is called for
+   * every attempt because a request body can be read only once. Other error statuses reject
+   * with DaemonError, and an abort rejects with the signal's reason.
    */
   async call(path: string, init: Omit<RequestInit, 'body'> & { body?: () => BodyInit }, signal: AbortSignal): Promise<Response> {
     let backoff = this.#firstBackoffMs

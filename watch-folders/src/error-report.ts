@@ -24,7 +24,7 @@ export function errorText(report: ErrorReport): string {
     `partfield-bridge could not segment ${manifest.file}.`,
     '',
     'What failed:',
-    // Not wrapped: the message often holds a path or a quoted value that must stay whole.
+    // Not wrapped: the message often contains a path or a quoted value that must stay whole.
     `  ${failure.message}`,
     '',
     'What to do:',

@@ -1,6 +1,7 @@
 /**
  * Moves and writes that never replace a user's file. Everything here renames within one watched
- * folder; a rename across file systems (EXDEV) is reported, never replaced by copy and delete.
+ * folder. A rename across file systems (EXDEV) fails with its error and is never replaced by a
+ * copy and delete.
  */
 import { randomBytes } from 'node:crypto'
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
@@ -33,8 +34,8 @@ export async function exists(path: string): Promise<boolean> {
  */
 export async function createUniqueDir(parent: string, name: string, alsoFreeIn: readonly string[]): Promise<string> {
   for (const candidate of suffixedNames(name)) {
-    const taken = await Promise.all(alsoFreeIn.map((dir) => exists(join(dir, candidate))))
-    if (taken.some(Boolean)) continue
+    const occupied = await Promise.all(alsoFreeIn.map((dir) => exists(join(dir, candidate))))
+    if (occupied.some(Boolean)) continue
     try {
       await mkdir(join(parent, candidate))
       return candidate
@@ -67,7 +68,7 @@ export async function moveDirToUnique(source: string, parent: string, name: stri
 
 /**
  * Renames a file to `target`, creating its folder. Targets are inside a job folder the watcher
- * created, so only the existence check guards them; an existing target is an error, never replaced.
+ * created, so the existence check is the only guard. An existing target is an error, never replaced.
  */
 export async function moveFileNoReplace(source: string, target: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true })

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
  */
 export interface FolderLayout {
   root: string
-  /** Where users drop files. */
+  /** Drop folder for users' files. */
   incoming: string
   /** One folder per job being processed: the claimed originals and the outputs so far. */
   processing: string

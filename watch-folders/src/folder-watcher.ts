@@ -1,6 +1,6 @@
 /**
  * Watches one folder's incoming/ with chokidar. A mesh file becomes a job once it and the files
- * it refers to are complete; the job then waits in the shared queue, is claimed into processing/
+ * it refers to are complete. The job then waits in the shared queue, is claimed into processing/
  * and runs. A periodic rescan catches files whose events were missed (network shares).
  */
 import { readdir } from 'node:fs/promises'
@@ -103,7 +103,7 @@ export class FolderWatcher {
     void this.#settle(name)
   }
 
-  /** Waits until the file is complete, then queues it; forgets it when it disappears. */
+  /** Waits until the file is complete, then queues it. A file that disappears is dropped from tracking. */
   async #settle(name: string): Promise<void> {
     let ready: Ready | undefined
     try {

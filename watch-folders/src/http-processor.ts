@@ -41,7 +41,7 @@ export class HttpProcessor implements Processor {
     this.description = this.#client.url
   }
 
-  /** Checks that the daemon answers and accepts the token; throws DaemonError or a network error. */
+  /** Checks that the daemon responds and accepts the token; throws DaemonError or a network error. */
   async checkConnection(): Promise<void> {
     await this.#client.once('/v1/health')
   }
@@ -55,7 +55,7 @@ export class HttpProcessor implements Processor {
       }
       const status = await this.#waitForEnd(jobId, request.signal)
       if (status === undefined) {
-        // The daemon no longer knows the job (its data folder was cleared, or the job expired).
+        // The daemon has no such job any more (its data folder was cleared, or the job expired).
         jobId = undefined
         continue
       }
@@ -96,7 +96,7 @@ export class HttpProcessor implements Processor {
     }
   }
 
-  /** Polls the job until it ends; returns undefined when the daemon answers 404 for it. */
+  /** Polls the job until it ends. Returns undefined when the daemon responds 404 for it. */
   async #waitForEnd(jobId: string, signal: AbortSignal): Promise<JobStatus | undefined> {
     for (;;) {
       let status: JobStatus

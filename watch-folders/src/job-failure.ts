@@ -1,6 +1,6 @@
 /**
- * Why a file could not be processed, and what its owner can do about it. Every error that ends a
- * job becomes a JobFailure; its text goes to error.txt beside the original in failed/.
+ * Failure reasons of a job and the advice for each. Every error that ends a job becomes a
+ * JobFailure, and its text goes to error.txt beside the original in failed/.
  */
 
 export type FailureKind =

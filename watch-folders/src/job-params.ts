@@ -20,7 +20,7 @@ export async function resolveParams(
   const sidecarParams = sidecar ? await readParamsFile(sidecar, true) : undefined
   if (sidecar && sidecarParams) layers.push([sidecar, sidecarParams])
 
-  // Each layer is checked alone first, so the error names the file that holds the bad value.
+  // Each layer is checked alone first, so the error names the file that contains the bad value.
   for (const [source, values] of layers) checkLayer(source, values)
   return parseParams(Object.assign({}, ...layers.map(([, values]) => values)))
 }

@@ -150,8 +150,8 @@ function asFailure(error: unknown): JobFailure {
 }
 
 /**
- * Drops the job folder from paths in a message: the loader names `processing/<job>/chair.obj`,
- * but the file is read from failed/ by the time anyone sees the message.
+ * Drops the job folder from paths in a message. The loader names `processing/<job>/chair.obj`,
+ * but by the time a user reads the message the file is in failed/.
  */
 function withoutJobDir(failure: JobFailure, dir: string): JobFailure {
   const message = failure.message.split(`${dir}${sep}`).join('')

@@ -64,8 +64,8 @@ async function createProcessor(config: WatchConfig, logger: Logger): Promise<Pro
   } catch (error) {
     const status = (error as { status?: number }).status
     if (status === 401) throw new ConfigError(`the daemon at ${config.daemon.url} rejected the token; pass the right one with --token or PARTFIELD_TOKEN`)
-    // An unreachable daemon is not fatal: files wait in processing/ until it answers.
-    logger.warn({ daemon: config.daemon.url, error: (error as Error).message }, 'daemon not reachable yet; files wait until it answers')
+    // An unreachable daemon is not fatal, because files wait in processing/ until it responds.
+    logger.warn({ daemon: config.daemon.url, error: (error as Error).message }, 'daemon not reachable; files wait in processing/ until it responds')
   }
   return processor
 }

@@ -1,12 +1,12 @@
 /**
- * What the folder logic needs from whatever segments a file: the pipeline in this process, or a
- * daemon over HTTP. Folder handling (claims, moves, failures) never depends on which one runs.
+ * The interface between the folder logic and whatever segments a file: the pipeline in this
+ * process, or a daemon over HTTP. Claims, moves and failures do not depend on which one runs.
  */
 import type { SegmentParams } from '../../protocol/src/params.js'
 import type { ExportFormat } from '../../daemon/src/export/write-exports.js'
 
 export interface ProcessRequest {
-  /** The job folder: it holds the mesh and its companions, and receives the outputs. */
+  /** The job folder, which contains the mesh and its companions and receives the outputs. */
   dir: string
   /** The mesh file, relative to `dir`. */
   file: string
@@ -16,7 +16,7 @@ export interface ProcessRequest {
   baseName: string
   params: SegmentParams
   formats: readonly ExportFormat[]
-  /** What `saveCheckpoint` stored during an earlier, interrupted run of this job. */
+  /** The value `saveCheckpoint` stored during an earlier, interrupted run of this job. */
   checkpoint?: string
   /** Stores state that lets a later run resume this job (persisted in the job's manifest). */
   saveCheckpoint(checkpoint: string): Promise<void>
@@ -24,7 +24,7 @@ export interface ProcessRequest {
   signal: AbortSignal
 }
 
-/** What a finished job reports for the summary line. */
+/** Result facts of a finished job, for the summary line and the manifest. */
 export interface ProcessSummary {
   /** Source faces (points for a point cloud). */
   faces: number
@@ -44,7 +44,7 @@ export interface ProcessSummary {
  * Anything else (a daemon that cannot be reached) is retried by the implementation itself.
  */
 export interface Processor {
-  /** Where the work happens, for logs: `in-process` or the daemon's URL. */
+  /** Place of the work, for logs: `in-process` or the daemon's URL. */
   readonly description: string
   process(request: ProcessRequest): Promise<ProcessSummary>
   close(): Promise<void>

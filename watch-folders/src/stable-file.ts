@@ -44,9 +44,8 @@ export async function readFileState(path: string): Promise<FileState | undefined
 
 /**
  * Waits until a file's size, modification time and inode have not changed for `stableMs`, and
- * returns that state; returns undefined as soon as the file is gone. A writer that pauses longer
- * than `stableMs` between chunks defeats this check, which is why sync tools' temporary names are
- * ignored as well.
+ * returns that state, or undefined as soon as the file is gone. A writer that pauses longer than
+ * `stableMs` between chunks defeats this check, so sync tools' temporary names are ignored too.
  */
 export async function waitUntilStable(path: string, options: StableOptions): Promise<FileState | undefined> {
   let last = await readFileState(path)

@@ -1,15 +1,17 @@
 /**
  * Names that sync tools, browsers and editors give files while they are still being written, or
- * that hold their own bookkeeping. Such files are never processed and never moved.
+ * that contain their own bookkeeping. Such files are never processed and never moved.
  */
 import { MESH_EXTENSIONS, extensionOf } from '../../daemon/src/mesh/formats.js'
 
 /** Suffix of a per-file parameter sidecar: `chair.obj.partfield.json`. */
 export const SIDECAR_SUFFIX = '.partfield.json'
 
-// Lower-case suffixes of partial downloads and transfers:
-// .part (Firefox, wget, KDE), .crdownload (Chrome, Edge), .download (Safari), .partial (Edge,
-// IE), .tmp and .temp (many tools), .!sync (Resilio Sync), .filepart (WinSCP), .opdownload (Opera).
+// Lower-case suffixes of partial downloads and transfers: .part (Firefox, KDE), .crdownload
+// (Chrome and other Chromium browsers), .download (Safari), .partial (legacy Edge, Internet
+// Explorer), .tmp and .temp (many tools), .!sync (Resilio Sync), .filepart (WinSCP) and
+// .opdownload (Opera before Chromium). Tools that write under the final name (curl, wget, cp)
+// are caught by the size check instead.
 const TEMPORARY_SUFFIXES = ['.part', '.crdownload', '.download', '.partial', '.tmp', '.temp', '.!sync', '.filepart', '.opdownload']
 
 /**

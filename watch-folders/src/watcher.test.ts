@@ -38,9 +38,10 @@ async function waitForJobs(folder: string, count: number, timeoutMs = 90_000): P
 const BOXES = toOff(twoBoxes(2))
 
 describe('watcher', () => {
-  it('processes a file written in chunks over 3 s once, after it is complete', async () => {
+  it('processes a chunked write once, when complete', async () => {
     const folder = await newFolder()
-    const watcher = await start(folder)
+    // The default 2 s window leaves margin for a test process that stalls between chunks.
+    const watcher = await start(folder, '--stable-seconds', '2')
     const content = Buffer.from(toOff(twoBoxes(4)))
     const chunks = 7
     const size = Math.ceil(content.length / chunks)
@@ -63,14 +64,15 @@ describe('watcher', () => {
     expect(await readFile(join(folder, 'done', 'chunky', 'chunky.off'))).toEqual(content)
   })
 
-  it('ends 20 files dropped at once in done/ or failed/', async () => {
+  it('files 20 files dropped at once', async () => {
     const folder = await newFolder()
     const watcher = await start(folder, '--concurrency', '2')
     const mesh = twoBoxes(2)
     const files: Record<string, string> = {}
     for (let i = 0; i < 16; i++) {
       const format = ['off', 'obj', 'ply'][i % 3]
-      files[`mesh${i}.${format}`] = format === 'off' ? toOff(mesh) : format === 'obj' ? toObj(mesh) : toPly(mesh)
+      const encode = { off: toOff, obj: toObj, ply: toPly }[format]!
+      files[`mesh${i}.${format}`] = encode(mesh)
     }
     for (let i = 0; i < 4; i++) files[`broken${i}.off`] = `OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 ${7 + i}\n`
 
@@ -110,7 +112,7 @@ describe('watcher', () => {
     expect(last.totals).toMatchObject({ done: 16, failed: 4 })
   })
 
-  it('files a corrupt file in failed/ with a readable error.txt', async () => {
+  it('fails a corrupt file with error.txt', async () => {
     const folder = await newFolder()
     await start(folder)
     await writeFile(join(folder, 'incoming', 'corrupt.off'), 'OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 7\n')
@@ -126,7 +128,7 @@ describe('watcher', () => {
     expect(text).not.toContain('processing/')
   })
 
-  it('applies partfield.json and sidecars, and fails an invalid sidecar', async () => {
+  it('applies folder and sidecar parameters', async () => {
     const folder = await newFolder()
     await writeFile(join(folder, 'partfield.json'), '{"n_clusters": 3}')
     await start(folder)
@@ -149,7 +151,7 @@ describe('watcher', () => {
     expect(typo).toContain('unknown parameter n_cluster')
   })
 
-  it('waits for a glTF buffer and an OBJ material library, and moves them along', async () => {
+  it('waits for companions and moves them', async () => {
     const folder = await newFolder()
     const watcher = await start(folder, '--companion-timeout', '20')
     const { json, bin } = await toGltf(twoBoxes(2), 'scene data.bin')
@@ -172,7 +174,30 @@ describe('watcher', () => {
     expect(await listTree(join(folder, 'incoming'))).toEqual(['unrelated.png'])
   })
 
-  it('ignores temporary names until renamed, and suffixes name clashes', async () => {
+  it('watches config folders with own settings', async () => {
+    const root = await newFolder()
+    const config = join(root, 'watch.json')
+    await writeFile(config, JSON.stringify({
+      stableSeconds: 1,
+      params: { n_clusters: 2 },
+      folders: ['two', { path: 'three', params: { n_clusters: 3 }, formats: ['glb', 'labels'] }],
+    }))
+    const watcher = await startWatcher(['--config', config])
+    watchers.push(watcher)
+    await writeFile(join(root, 'two', 'incoming', 'm.off'), BOXES)
+    await writeFile(join(root, 'three', 'incoming', 'm.off'), BOXES)
+    await waitForJobs(join(root, 'two'), 1)
+    await waitForJobs(join(root, 'three'), 1)
+
+    const labels = async (folder: string) => JSON.parse(await readFile(join(root, folder, 'done', 'm', 'm.labels.json'), 'utf8'))
+    expect((await labels('two')).partCount).toBe(2)
+    expect((await labels('three')).partCount).toBe(3)
+    expect(await list(join(root, 'two', 'done', 'm'))).toContain('m.pca.ply')
+    expect(await list(join(root, 'three', 'done', 'm'))).toEqual(['.partfield-job.json', 'm.labels.json', 'm.off', 'm.parts.glb'])
+    expect(watcher.messages('watching 2 folder(s)')).toHaveLength(1)
+  })
+
+  it('ignores temporary names, suffixes clashes', async () => {
     const folder = await newFolder()
     await writeFile(join(folder, 'stale'), '')
     const incoming = join(folder, 'incoming')
