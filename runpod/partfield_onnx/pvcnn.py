@@ -10,6 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .normalization import InstanceNorm
 from .scatter import scatter_mean_rows
 from .triplane_unet import TriplaneUNet
 
@@ -27,7 +28,7 @@ class PointMlp(nn.Module):
         super().__init__()
         self.layers = nn.Sequential(
             nn.Conv1d(in_channels, out_channels, 1),
-            nn.InstanceNorm1d(out_channels),
+            InstanceNorm(eps=1e-5),
             nn.ReLU(),
         )
 
@@ -47,10 +48,10 @@ class PointVoxelBlock(nn.Module):
         self.resolution = resolution
         self.voxel_layers = nn.Sequential(
             nn.Conv3d(in_channels, out_channels, 3, padding=1),
-            nn.InstanceNorm3d(out_channels, eps=1e-4),
+            InstanceNorm(eps=1e-4),
             nn.LeakyReLU(0.1),
             nn.Conv3d(out_channels, out_channels, 3, padding=1),
-            nn.InstanceNorm3d(out_channels, eps=1e-4),
+            InstanceNorm(eps=1e-4),
             nn.LeakyReLU(0.1),
         )
         self.point_features = PointMlp(in_channels, out_channels)

@@ -11,12 +11,14 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .normalization import GroupNorm
+
 GROUP_NORM_EPS = 1e-6
 MAX_GROUPS = 32
 
 
-def group_norm(channels: int) -> nn.GroupNorm:
-    return nn.GroupNorm(min(channels, MAX_GROUPS), channels, eps=GROUP_NORM_EPS)
+def group_norm(channels: int) -> GroupNorm:
+    return GroupNorm(min(channels, MAX_GROUPS), channels, eps=GROUP_NORM_EPS)
 
 
 def swish(x: torch.Tensor) -> torch.Tensor:

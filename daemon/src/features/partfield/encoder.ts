@@ -1,4 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 import * as ort from 'onnxruntime-node'
 
@@ -7,8 +9,9 @@ import { triplaneFromPlanes, type Triplane } from './triplane.js'
 
 const INPUT_NAME = 'points'
 const OUTPUT_NAME = 'part_planes'
-// ONNX Runtime's fatal-only level: a missing CUDA library is expected on CPU machines.
-const QUIET_LOG_LEVEL = 4
+// The CUDA execution provider ships as this library beside onnxruntime-node's binding when
+// the package was installed with CUDA support.
+const CUDA_PROVIDER_LIBRARY = 'libonnxruntime_providers_cuda.so'
 
 /** The model file is missing, unreadable or not a PartField encoder export. */
 export class PartfieldModelError extends Error {
@@ -46,22 +49,22 @@ export async function loadEncoder(modelPath: string): Promise<PartfieldEncoder> 
     )
   }
 
-  let device: DeviceName = 'cuda'
-  let session: ort.InferenceSession
-  try {
-    session = await ort.InferenceSession.create(modelPath, {
-      executionProviders: ['cuda', 'cpu'],
-      logSeverityLevel: QUIET_LOG_LEVEL,
-    })
-  } catch {
-    device = 'cpu'
+  let device: DeviceName = 'cpu'
+  let session: ort.InferenceSession | undefined
+  if (cudaProviderInstalled()) {
     try {
-      session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] })
-    } catch (error) {
-      throw new PartfieldModelError(
-        `PartField model at ${modelPath} could not be loaded: ${(error as Error).message}; expected an ONNX file written by runpod/export_onnx.py`,
-      )
+      session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cuda', 'cpu'] })
+      device = 'cuda'
+    } catch {
+      // No usable GPU or driver: the CPU session below reports any problem with the file itself.
     }
+  }
+  try {
+    session ??= await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] })
+  } catch (error) {
+    throw new PartfieldModelError(
+      `PartField model at ${modelPath} could not be loaded: ${(error as Error).message}; expected an ONNX file written by runpod/export_onnx.py`,
+    )
   }
 
   checkSignature(session, modelPath)
@@ -71,6 +74,14 @@ export async function loadEncoder(modelPath: string): Promise<PartfieldEncoder> 
     encode: (points) => encode(session, points),
     release: () => session.release(),
   }
+}
+
+/** True when onnxruntime-node was installed with its CUDA execution provider. */
+export function cudaProviderInstalled(): boolean {
+  const require = createRequire(import.meta.url)
+  const packageDir = dirname(require.resolve('onnxruntime-node/package.json'))
+  const bindingDir = join(packageDir, 'bin', 'napi-v6', process.platform, process.arch)
+  return existsSync(join(bindingDir, CUDA_PROVIDER_LIBRARY))
 }
 
 function checkSignature(session: ort.InferenceSession, modelPath: string): void {
