@@ -12,6 +12,7 @@ import type { Candidate } from './claim.js'
 import { claim, findInterruptedJobs } from './claim.js'
 import { findReferences } from './companions.js'
 import { ensureLayout, type FolderLayout } from './folder-layout.js'
+import { lockFolder, unlockFolder } from './folder-lock.js'
 import type { JobQueue } from './job-queue.js'
 import { runJob, type JobContext } from './job-runner.js'
 import { pause } from './pause.js'
@@ -55,9 +56,14 @@ export class FolderWatcher {
     this.#queue = queue
   }
 
-  /** Creates the subfolders, queues interrupted jobs first, then starts watching incoming/. */
-  async start(): Promise<void> {
+  /** Creates the subfolders and takes the folder's lock; throws FolderLockedError when another watcher holds it. */
+  async lock(): Promise<void> {
     await ensureLayout(this.#layout)
+    await lockFolder(this.#layout.root)
+  }
+
+  /** Queues the jobs a stopped watcher left in processing/, then starts watching incoming/. Call lock() first. */
+  async start(): Promise<void> {
     const interrupted = await findInterruptedJobs(this.#layout, this.#context.logger)
     if (interrupted.length > 0) {
       this.#context.logger.info({ folder: this.#layout.root, jobs: interrupted.map((job) => job.manifest.name) },
@@ -84,9 +90,15 @@ export class FolderWatcher {
     this.#context.logger.info({ folder: this.#layout.root, incoming: this.#layout.incoming }, 'watching')
   }
 
+  /** Stops noticing files; jobs already queued or running are not affected. */
   async stop(): Promise<void> {
     clearInterval(this.#rescan)
     await this.#watcher?.close()
+  }
+
+  /** Releases the folder's lock; call it once no job of the folder runs any more. */
+  async release(): Promise<void> {
+    await unlockFolder(this.#layout.root)
   }
 
   async #scan(): Promise<void> {
@@ -110,7 +122,7 @@ export class FolderWatcher {
       ready = await this.#waitUntilComplete(name)
     } catch (error) {
       if (!this.#context.signal.aborted) {
-        this.#context.logger.error({ folder: this.#layout.root, file: name, error: (error as Error).message }, 'cannot check the file')
+        this.#context.logger.error({ folder: this.#layout.root, file: name, error: (error as Error).message }, 'failed to check whether the file is complete; it is checked again at the next rescan')
       }
     }
     if (!ready) {
@@ -199,7 +211,8 @@ export class FolderWatcher {
     try {
       await work()
     } catch (error) {
-      this.#context.logger.error({ folder: this.#layout.root, error: (error as Error).message, stack: (error as Error).stack }, 'job error')
+      this.#context.logger.error({ folder: this.#layout.root, error: (error as Error).message, stack: (error as Error).stack },
+        'unexpected job error; a job left in processing/ resumes at the next start')
     }
   }
 

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino'
 
 import { ConfigError, loadConfig, USAGE, type WatchConfig } from './config.js'
 import { folderLayout } from './folder-layout.js'
+import { FolderLockedError } from './folder-lock.js'
 import { FolderWatcher } from './folder-watcher.js'
 import { HttpProcessor } from './http-processor.js'
 import { InProcessProcessor } from './in-process-processor.js'
@@ -35,6 +36,14 @@ async function main(): Promise<void> {
     signal: stop.signal,
   }, folder.timing, queue))
 
+  // Every lock is taken before any job starts, so a folder that another watcher holds stops
+  // this one before it touches anything.
+  try {
+    for (const watcher of watchers) await watcher.lock()
+  } catch (error) {
+    await Promise.all(watchers.map((watcher) => watcher.release()))
+    throw error
+  }
   for (const watcher of watchers) await watcher.start()
   logger.info({ folders: config.folders.map((folder) => folder.path), processor: processor.description, concurrency: config.concurrency },
     `watching ${watchers.length} folder(s)`)
@@ -44,6 +53,7 @@ async function main(): Promise<void> {
     stop.abort(new Error(`stopped by ${signal}`))
     void Promise.all(watchers.map((watcher) => watcher.stop()))
       .then(() => queue.idle())
+      .then(() => Promise.all(watchers.map((watcher) => watcher.release())))
       .then(() => processor.close())
       .then(() => {
         logger.info({ totals: totals.snapshot() }, 'stopped')
@@ -71,7 +81,7 @@ async function createProcessor(config: WatchConfig, logger: Logger): Promise<Pro
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof FolderLockedError) {
     process.stderr.write(`error: ${error.message}\nRun \`npm run watch -- --help\` for usage.\n`)
     process.exitCode = 2
     return

@@ -197,6 +197,15 @@ describe('watcher', () => {
     expect(watcher.messages('watching 2 folder(s)')).toHaveLength(1)
   })
 
+  it('refuses a folder another watcher holds', async () => {
+    const folder = await newFolder()
+    const first = await start(folder)
+    await expect(start(folder)).rejects.toThrow(new RegExp(`already watched by process ${first.child.pid} on `))
+    await first.stop()
+    expect(await list(folder)).not.toContain('.partfield-watch.lock')
+    await start(folder)
+  })
+
   it('ignores temporary names, suffixes clashes', async () => {
     const folder = await newFolder()
     await writeFile(join(folder, 'stale'), '')
