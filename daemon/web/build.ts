@@ -72,8 +72,8 @@ async function main(): Promise<void> {
   try {
     built = await buildWebPage(outDir)
   } catch (error) {
-    // `npm start` runs this first; an install without development packages (no esbuild) must
-    // still start the daemon, which then serves the page built earlier or a placeholder.
+    // `npm start` runs this first. An install without development packages has no esbuild, and
+    // the daemon must still start there, serving the page built earlier or a placeholder.
     const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
     if (missing && process.env.npm_lifecycle_event === 'prestart') {
       const page = existsSync(join(outDir, 'index.html')) ? `the page already in ${outDir}` : 'a placeholder page'

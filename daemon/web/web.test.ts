@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cutTree } from '../../protocol/src/part-tree.js'
 import { parseSegmentResult } from '../../protocol/src/responses.js'
 import { startDaemon, type TestDaemon } from '../src/server/test-daemon.js'
+import { toGltf, twoBoxes } from '../src/server/test-meshes.js'
 import { buildWebPage } from './build.js'
 import type { PageSnapshot, PixelSummary } from './src/test-hook.js'
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './test-browser.js'
@@ -149,6 +150,8 @@ describe.skipIf(skip)('web page', () => {
 
     const drawn = await pixels()
     expect(drawn.modelPixels / (drawn.width * drawn.height)).toBeGreaterThan(0.03)
+    const button = await page.locator('#segment-button').boundingBox()
+    expect(button!.y + button!.height).toBeLessThan(800)
     await page.screenshot({ path: join(ARTIFACTS, 'desktop-1280x800.png') })
   })
 
@@ -207,8 +210,8 @@ describe.skipIf(skip)('web page', () => {
   })
 
   it('downloads a GLB with the slider part count', async () => {
-    const shown = await snapshot()
-    expect(shown.shownParts).not.toBe(shown.serverParts)
+    const current = await snapshot()
+    expect(current.shownParts).not.toBe(current.serverParts)
     const counts = await partListCounts()
 
     const downloading = page.waitForEvent('download', { timeout: JOB_TIMEOUT_MS })
@@ -220,24 +223,56 @@ describe.skipIf(skip)('web page', () => {
 
     const document = await new NodeIO().readBinary(new Uint8Array(await readFile(path)))
     const nodes = document.getRoot().listNodes()
-    expect(nodes.length).toBe(shown.shownParts)
+    expect(nodes.length).toBe(current.shownParts)
     const nodeFaces = nodes.map((node) => (node.getExtras() as { faceCount: number }).faceCount)
     expect(nodeFaces).toEqual(counts)
-    expect((await snapshot()).serverParts).toBe(shown.shownParts)
-    expect(await page.locator('#downloads-note').textContent()).toContain(`${shown.shownParts} parts shown`)
+    expect((await snapshot()).serverParts).toBe(current.shownParts)
+    expect(await page.locator('#downloads-note').textContent()).toContain(`${current.shownParts} parts shown`)
   })
 
-  it('fits a phone-sized screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 })
-    await page.waitForTimeout(300)
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-    expect(overflow).toBeLessThanOrEqual(0)
-    const canvas = await page.locator('#viewer-canvas-host canvas').boundingBox()
-    expect(canvas!.width).toBeGreaterThan(300)
-    expect(canvas!.height).toBeGreaterThan(250)
-    await page.screenshot({ path: join(ARTIFACTS, 'phone-390x844.png') })
-    await page.screenshot({ path: join(ARTIFACTS, 'phone-390x844-full.png'), fullPage: true })
-    await page.setViewportSize({ width: 1280, height: 800 })
+  it('reaches every control by keyboard', async () => {
+    await page.locator('body').focus()
+    const reached = new Set<string>()
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab')
+      reached.add(await page.evaluate(() => {
+        const active = document.activeElement as HTMLElement | null
+        if (!active) return ''
+        if (active.closest('#part-list')) return 'part-row'
+        if (active.closest('#download-list')) return 'download'
+        return active.id || active.tagName.toLowerCase()
+      }))
+    }
+    for (const id of ['file-input', 'param-n_clusters', 'param-backend', 'segment-button', 'view-parts', 'part-slider', 'part-row', 'download']) {
+      expect(reached, `Tab never reached ${id}`).toContain(id)
+    }
+    expect(reached).toContain('canvas')
+  })
+
+  it('reopens a job on a phone-sized screen', async () => {
+    const { jobId, shownParts } = await snapshot()
+    const phone = await browser.context.newPage()
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 })
+      await phone.goto(`${daemon.url}/#job=${jobId}`)
+      const current = await waitForPhase(['done', 'failed'], phone)
+      expect(current.jobId).toBe(jobId)
+      expect(current.serverParts).toBe(shownParts)
+      expect(await phone.locator('#param-details').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false)
+
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+      expect(overflow).toBeLessThanOrEqual(0)
+      const canvas = await phone.locator('#viewer-canvas-host canvas').boundingBox()
+      expect(canvas!.width).toBeGreaterThan(300)
+      expect(canvas!.height).toBeGreaterThan(250)
+      const segment = await phone.locator('#segment-button').boundingBox()
+      expect(segment!.y + segment!.height).toBeLessThan(844)
+
+      await phone.screenshot({ path: join(ARTIFACTS, 'phone-390x844.png') })
+      await phone.screenshot({ path: join(ARTIFACTS, 'phone-390x844-full.png'), fullPage: true })
+    } finally {
+      await phone.close()
+    }
   })
 
   it('explains a file the daemon cannot read', async () => {
@@ -265,6 +300,36 @@ describe.skipIf(skip)('web page', () => {
     expect(text).toContain('--max-upload-mb')
     page.off('request', onRequest)
     expect(posts).toEqual([])
+  })
+
+  it('sends a glTF with its .bin and the chosen part count', async () => {
+    const { json, bin } = await toGltf(twoBoxes(3), 'boxes.bin')
+    await page.locator('#file-input').setInputFiles([
+      { name: 'boxes.gltf', mimeType: 'model/gltf+json', buffer: Buffer.from(json) },
+      { name: 'boxes.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(bin) },
+    ])
+    await page.locator('#param-n_clusters').fill('3')
+    await page.locator('#segment-button').click()
+    await page.waitForFunction(
+      (previous) => {
+        const state = (window as unknown as { partfieldPage: { snapshot(): PageSnapshot } }).partfieldPage.snapshot()
+        return state.phase === 'failed' || (state.phase === 'done' && state.jobId !== previous)
+      },
+      (await snapshot()).jobId,
+      { timeout: JOB_TIMEOUT_MS },
+    )
+
+    const current = await snapshot()
+    expect(current.errorText).toBe('')
+    expect(current.serverParts).toBe(3)
+    expect(current.faceCount).toBe(2 * twoBoxes(3).faces.length)
+    expect(await page.locator('#result-summary').textContent()).not.toContain('chosen automatically')
+    await expect.poll(async () => (await snapshot()).originalModel).toBe(true)
+
+    await page.getByRole('radio', { name: 'Original' }).check()
+    expect((await pixels()).modelPixels).toBeGreaterThan(1000)
+    await page.getByRole('radio', { name: 'Parts' }).check()
+    await page.locator('#param-n_clusters').fill('')
   })
 
   it('asks for the token and keeps it', async () => {

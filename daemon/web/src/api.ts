@@ -8,7 +8,7 @@ import type { HealthResponse, JobStatus, SegmentResult } from '../../../protocol
 import type { Method } from '../../../protocol/src/params.js'
 import { parseErrorBody, parseJobStatus, parseSegmentResult } from '../../../protocol/src/responses.js'
 
-/** A failed request: the daemon's error body, or code `network` when no answer came. */
+/** A failed request: the daemon's error body, or code `network` when no response arrived. */
 export class ApiError extends Error {
   override readonly name = 'ApiError'
 
@@ -132,17 +132,17 @@ export class DaemonClient {
 }
 
 function networkError(): ApiError {
-  return new ApiError(0, 'network', 'no answer from the daemon')
+  return new ApiError(0, 'network', 'no response from the daemon')
 }
 
 function errorFrom(status: number, body: unknown, retryAfter: string | null): ApiError {
   const error = parseErrorBody(body)
   const retryAfterSeconds = retryAfter === null ? undefined : Number(retryAfter)
-  if (!error) return new ApiError(status, `http-${status}`, `the daemon answered HTTP ${status}`, { retryAfterSeconds })
+  if (!error) return new ApiError(status, `http-${status}`, `the daemon returned HTTP ${status} without an error body`, { retryAfterSeconds })
   return new ApiError(status, error.code, error.message, { field: error.field, reason: error.reason, retryAfterSeconds })
 }
 
-/** The file name of a Content-Disposition header, preferring the UTF-8 `filename*` form (RFC 6266). */
+/** Returns the file name of a Content-Disposition header, preferring the UTF-8 `filename*` form (RFC 6266). */
 export function dispositionName(header: string | null): string | undefined {
   if (!header) return undefined
   const extended = /filename\*=UTF-8''([^;]+)/i.exec(header)

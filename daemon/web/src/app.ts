@@ -23,14 +23,15 @@ import { Viewer, type ViewMode } from './viewer.js'
 export type Phase = 'connecting' | 'ready' | 'uploading' | 'waiting' | 'loading-result' | 'done' | 'failed'
 
 /** A finished job on screen. */
-export interface ShownJob {
+export interface DisplayedJob {
   id: string
   /** The daemon's latest result: its labels and files have `result.partCount` parts. */
   result: SegmentResult
   view: ViewMesh
   /**
-   * Labels shown now, one per leaf: the result's own array while the slider is at the result's
-   * count, else a local cut of the tree, so identity tells whether the files match the view.
+   * Labels on screen, one per leaf: the result's own array while the slider is at the result's
+   * count, else a local cut of the tree. Comparing the arrays by identity therefore shows
+   * whether the daemon's files match the view.
    */
   labels: Int32Array
   /** The slider's part count. */
@@ -42,7 +43,7 @@ const SERVER_RECUT_DELAY_MS = 400
 
 export class App {
   phase: Phase = 'connecting'
-  shown: ShownJob | undefined
+  displayed: DisplayedJob | undefined
   readonly viewer: Viewer
   readonly token = new TokenStore()
   #client = new DaemonClient(() => this.token.value)
@@ -97,7 +98,7 @@ export class App {
     this.#updateButtons()
 
     const id = new URLSearchParams(location.hash.slice(1)).get('job')
-    if (id && !this.shown) await this.#openJob(id)
+    if (id && !this.displayed) await this.#openJob(id)
   }
 
   saveToken(value: string): Promise<void> {
@@ -160,7 +161,7 @@ export class App {
     abort.abort()
     this.#running = undefined
     this.#runningId = undefined
-    this.#setPhase(this.shown ? 'done' : 'ready')
+    this.#setPhase(this.displayed ? 'done' : 'ready')
     this.#status.show('Cancelled', 0)
     if (id) await this.#client.cancel(id).catch((error: unknown) => this.#fail(error))
   }
@@ -171,12 +172,12 @@ export class App {
 
   /** Moves the part count: a local cut of the merge tree, or a delayed recut for k-means results. */
   setParts(parts: number): void {
-    const shown = this.shown
-    if (!shown) return
-    shown.requestedParts = parts
-    const tree = shown.result.tree
+    const displayed = this.displayed
+    if (!displayed) return
+    displayed.requestedParts = parts
+    const tree = displayed.result.tree
     if (tree) {
-      shown.labels = parts === shown.result.partCount ? shown.result.labels : cutTree(tree, parts)
+      displayed.labels = parts === displayed.result.partCount ? displayed.result.labels : cutTree(tree, parts)
       this.#showLabels()
       return
     }
@@ -187,20 +188,20 @@ export class App {
 
   /** Downloads a job file, recutting on the daemon first when the slider moved since its result. */
   async download(file: FileInfo): Promise<void> {
-    const shown = this.shown
-    if (!shown) return
+    const displayed = this.displayed
+    if (!displayed) return
     this.#status.clearError()
     try {
       let target = file
-      if (shown.labels !== shown.result.labels) {
-        this.#status.show(`Recutting the downloads to ${shown.requestedParts} parts on the daemon…`)
+      if (displayed.labels !== displayed.result.labels) {
+        this.#status.show(`Recutting the downloads to ${displayed.requestedParts} parts on the daemon…`)
         await this.#recutOnServer()
-        target = shown.result.files.find((candidate) => candidate.name === file.name) ?? file
+        target = displayed.result.files.find((candidate) => candidate.name === file.name) ?? file
       }
       this.#status.show(`Downloading ${target.name}…`)
       const { blob, fileName } = await this.#client.download(target.url, target.name)
       saveBlob(blob, fileName)
-      this.#status.show(`Downloaded ${fileName} (${formatBytes(blob.size)}, ${shown.result.partCount} parts)`, 1)
+      this.#status.show(`Downloaded ${fileName} (${formatBytes(blob.size)}, ${displayed.result.partCount} parts)`, 1)
     } catch (error) {
       this.#fail(error)
     }
@@ -209,7 +210,7 @@ export class App {
   async #finish(final: JobStatus, upload: Upload | undefined): Promise<void> {
     if (final.state === 'cancelled') {
       this.#status.show('Cancelled', 0)
-      this.#setPhase(this.shown ? 'done' : 'ready')
+      this.#setPhase(this.displayed ? 'done' : 'ready')
       return
     }
     if (final.state !== 'succeeded') {
@@ -225,7 +226,7 @@ export class App {
     const { blob } = await this.#client.download(plyFile.url, plyFile.name)
     const view = buildViewMesh(readPly(await blob.arrayBuffer()), result.faceCount)
 
-    this.shown = { id: final.id, result, view, labels: result.labels, requestedParts: result.partCount }
+    this.displayed = { id: final.id, result, view, labels: result.labels, requestedParts: result.partCount }
     this.viewer.show(view, result.labels, result.pca?.colors ?? null)
     this.ui.viewerPlaceholder.hidden = true
     this.#setupSlider(result)
@@ -256,13 +257,13 @@ export class App {
   }
 
   async #recutOnServer(): Promise<void> {
-    const shown = this.shown!
-    const parts = shown.requestedParts
-    const method = shown.result.tree ? 'agglomerative' : 'kmeans'
-    const result = await this.#client.recut(shown.id, parts, method)
-    if (this.shown !== shown) return
-    shown.result = result
-    if (shown.requestedParts === parts) shown.labels = result.labels
+    const displayed = this.displayed!
+    const parts = displayed.requestedParts
+    const method = displayed.result.tree ? 'agglomerative' : 'kmeans'
+    const result = await this.#client.recut(displayed.id, parts, method)
+    if (this.displayed !== displayed) return
+    displayed.result = result
+    if (displayed.requestedParts === parts) displayed.labels = result.labels
     this.#showLabels()
   }
 
@@ -280,22 +281,22 @@ export class App {
 
   /** Recolours the model and refreshes the part list, slider output and download note. */
   #showLabels(): void {
-    const shown = this.shown!
-    const partCount = partCountOf(shown.labels)
-    this.viewer.setLabels(shown.labels)
-    this.#parts.render(countPerPart(shown.labels, partCount), shown.result.kind === 'points' ? 'points' : 'faces')
-    const pieces = partCount > shown.requestedParts ? ` (the mesh has ${partCount} pieces that stay apart)` : ''
+    const displayed = this.displayed!
+    const partCount = partCountOf(displayed.labels)
+    this.viewer.setLabels(displayed.labels)
+    this.#parts.render(countPerPart(displayed.labels, partCount), displayed.result.kind === 'points' ? 'points' : 'faces')
+    const pieces = partCount > displayed.requestedParts ? ` (the mesh has ${partCount} pieces that stay apart)` : ''
     this.ui.partCountOutput.textContent = `${partCount}${pieces}`
 
-    const serverParts = shown.result.partCount
-    this.ui.downloadsNote.textContent = shown.labels === shown.result.labels
+    const serverParts = displayed.result.partCount
+    this.ui.downloadsNote.textContent = displayed.labels === displayed.result.labels
       ? `The files have the ${serverParts} parts shown.`
       : `The files on the daemon have ${serverParts} parts; a download first recuts them to the ${partCount} parts shown.`
-    renderDownloads(this.ui.downloadList, shown.result.files, (file) => void this.download(file))
+    renderDownloads(this.ui.downloadList, displayed.result.files, (file) => void this.download(file))
   }
 
   #showSummary(final: JobStatus): void {
-    const result = this.shown!.result
+    const result = this.displayed!.result
     const seconds = Object.values(result.timings).reduce((sum, ms) => sum + (ms ?? 0), 0) / 1000
     const unit = result.kind === 'points' ? 'points' : 'faces'
     this.ui.resultSummary.textContent =
@@ -313,7 +314,7 @@ export class App {
       this.ui.tokenForm.hidden = false
       this.ui.tokenInput.focus()
     }
-    this.#setPhase(this.shown ? 'done' : 'failed')
+    this.#setPhase(this.displayed ? 'done' : 'failed')
     this.#status.show('Failed: see the message below.', 0)
   }
 

@@ -2,7 +2,7 @@
 import type { FileInfo } from '../../../protocol/src/messages.js'
 import { formatBytes } from './upload-picker.js'
 
-/** What each export holds, keyed by the part of the name after the daemon's `model` prefix. */
+/** Description of each export, keyed by the end of its name after the daemon's `model` prefix. */
 const DESCRIPTIONS: Record<string, string> = {
   '.parts.glb': 'GLB: one node per part',
   '.parts.ply': 'PLY: faces coloured by part',

@@ -1,7 +1,7 @@
 /**
- * Per-corner colour and part buffers of the viewer's geometry. Colours are linear RGB, as
- * three.js expects vertex colours; the palette is the exports' own, so part 3 has the same colour
- * here as in the downloaded GLB, PLY and OBJ.
+ * Per-corner colour and part buffers of the viewer's geometry. Colours are linear RGB, because
+ * three.js expects vertex colours in linear light. The palette is the exports' own, so part 3
+ * has the same colour here as in the downloaded GLB, PLY and OBJ.
  */
 import { PALETTE, srgbToLinear } from '../../src/export/palette.js'
 
@@ -10,7 +10,7 @@ const NEUTRAL_LINEAR = [0.55, 0.55, 0.55]
 
 const PALETTE_LINEAR = Float32Array.from(PALETTE.flatMap((rgb) => rgb.map(srgbToLinear)))
 
-/** The sRGB colour of a part as a CSS colour, for the part list. */
+/** Returns the sRGB colour of a part as a CSS colour, for the part list. */
 export function partCss(label: number): string {
   const [r, g, b] = PALETTE[label % PALETTE.length]
   return `rgb(${r}, ${g}, ${b})`
@@ -62,7 +62,7 @@ export function countPerPart(labels: Int32Array, partCount: number): number[] {
   return counts
 }
 
-/** One more than the largest label: the part count of a labelling numbered 0..n-1. */
+/** Returns one more than the largest label: the part count of labels numbered 0..n-1. */
 export function partCountOf(labels: Int32Array): number {
   let max = -1
   for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i]

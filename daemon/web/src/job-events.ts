@@ -10,7 +10,7 @@ import type { DaemonClient } from './api.js'
 
 const POLL_INTERVAL_MS = 1000
 
-/** Resolves with the job's final status; `onStatus` sees every status on the way. */
+/** Resolves with the job's final status, and calls `onStatus` with every status before it. */
 export async function followJob(
   client: DaemonClient,
   id: string,

@@ -77,7 +77,7 @@ export class ParamsForm {
     this.#updatePartfieldFields()
   }
 
-  /** Tells the form which backend `auto` runs, so PartField-only fields can say they are unused. */
+  /** Sets the backend that `auto` runs, so that PartField-only fields are marked unused under it. */
   setDefaultBackend(backend: string): void {
     this.#defaultBackend = backend
     this.#updatePartfieldFields()

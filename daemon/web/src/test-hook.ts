@@ -1,7 +1,7 @@
 /**
- * A read-only summary of the page for end-to-end tests, as `window.partfieldPage`: what the
- * page shows (phase, part counts, view) and what the 3D view drew (a colour histogram of its
- * pixels), so a test can check that moving the slider recolours the model.
+ * A read-only summary of the page for end-to-end tests, as `window.partfieldPage`. It reports
+ * what the page shows (phase, part counts, view) and a colour histogram of the 3D view's pixels,
+ * so a test can check that moving the slider recolours the model.
  */
 import type { App } from './app.js'
 
@@ -12,12 +12,14 @@ export interface PageSnapshot {
   phase: string
   jobId: string | null
   faceCount: number | null
-  /** Parts in the labels shown now. */
+  /** Parts in the labels displayed now. */
   shownParts: number | null
   /** Parts of the daemon's result and files. */
   serverParts: number | null
   sliderValue: number
   viewMode: string
+  /** True when the original view shows the uploaded glTF itself. */
+  originalModel: boolean
   errorText: string
 }
 
@@ -33,17 +35,18 @@ export interface PixelSummary {
 export function exposeForTests(app: App): void {
   const hook = {
     snapshot(): PageSnapshot {
-      const shown = app.shown
+      const displayed = app.displayed
       let shownParts: number | null = null
-      if (shown) shownParts = shown.labels.reduce((max, label) => Math.max(max, label + 1), 0)
+      if (displayed) shownParts = displayed.labels.reduce((max, label) => Math.max(max, label + 1), 0)
       return {
         phase: app.phase,
-        jobId: shown?.id ?? null,
-        faceCount: shown?.result.faceCount ?? null,
+        jobId: displayed?.id ?? null,
+        faceCount: displayed?.result.faceCount ?? null,
         shownParts,
-        serverParts: shown?.result.partCount ?? null,
+        serverParts: displayed?.result.partCount ?? null,
         sliderValue: Number(app.ui.partSlider.value),
         viewMode: app.viewer.mode,
+        originalModel: app.viewer.hasOriginalModel,
         errorText: app.ui.errorBox.hidden ? '' : app.ui.errorBox.textContent ?? '',
       }
     },

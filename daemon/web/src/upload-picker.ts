@@ -1,6 +1,6 @@
 /**
- * Drag and drop and the file picker. One selection holds one mesh file plus the files it refers
- * to; the sizes are checked against the daemon's upload limit before anything is sent.
+ * Drag and drop and the file picker. One selection contains one mesh file plus the files it
+ * refers to, and the sizes are checked against the daemon's upload limit before sending.
  */
 import type { Upload } from './api.js'
 import { PageError } from './error-text.js'
@@ -41,8 +41,8 @@ export function planUpload(files: File[], maxUploadBytes: number | undefined): U
 
   const total = files.reduce((sum, file) => sum + file.size, 0)
   if (maxUploadBytes !== undefined && total + MULTIPART_OVERHEAD_BYTES > maxUploadBytes) {
-    const what = files.length === 1 ? `${mesh.name} is ${formatBytes(total)}` : `The selected files are ${formatBytes(total)}`
-    throw new PageError(`${what}; this daemon accepts uploads up to ${formatBytes(maxUploadBytes)}.`,
+    const subject = files.length === 1 ? `${mesh.name} is ${formatBytes(total)}` : `The selected files are ${formatBytes(total)}`
+    throw new PageError(`${subject}; this daemon accepts uploads up to ${formatBytes(maxUploadBytes)}.`,
       'Decimate the mesh or save it as binary GLB or PLY, or restart the daemon with a larger --max-upload-mb.')
   }
   return { mesh, resources: files.filter((file) => file !== mesh) }

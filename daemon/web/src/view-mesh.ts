@@ -54,9 +54,9 @@ function triangulateFaces(vertices: Float32Array, faces: PlyFaces, leafCount: nu
 }
 
 /**
- * Triangles of one polygon as corner positions in its loop. Quads and larger go through
- * three.js's ear clipping in the polygon's plane, so concave faces keep their shape; a polygon
- * the ear clipper cannot split (self-touching, or degenerate) falls back to a fan.
+ * Splits one polygon into triangles, given as corner positions in its loop. Quads and larger go
+ * through three.js's ear clipping in the polygon's plane, so concave faces keep their shape. A
+ * polygon the ear clipper cannot split (self-touching, or degenerate) falls back to a fan.
  */
 export function polygonTriangles(vertices: Float32Array, corners: ArrayLike<number>): number[][] {
   const n = corners.length
@@ -74,7 +74,7 @@ export function polygonTriangles(vertices: Float32Array, corners: ArrayLike<numb
   return fan
 }
 
-/** The two coordinate axes to keep when flattening a polygon: those off its Newell normal's largest axis. */
+/** Picks the two coordinate axes to keep when flattening a polygon: those off its Newell normal's largest axis. */
 function projectionAxes(vertices: Float32Array, corners: ArrayLike<number>): [number, number] {
   const normal = [0, 0, 0]
   for (let i = 0; i < corners.length; i++) {

@@ -33,7 +33,7 @@ export type ViewMode = 'parts' | 'pca' | 'original'
 
 const BACKGROUND = 0xeef0f3
 
-interface Shown {
+interface DisplayedModel {
   view: ViewMesh
   object: Mesh | Points
   geometry: BufferGeometry
@@ -53,7 +53,7 @@ export class Viewer {
 
   #scene = new Scene()
   #host: HTMLElement
-  #shown: Shown | undefined
+  #model: DisplayedModel | undefined
   #original: Object3D | undefined
   #mode: ViewMode = 'parts'
   #highlight: HighlightUniform = { value: -1 }
@@ -96,6 +96,11 @@ export class Viewer {
     return this.#mode
   }
 
+  /** True when the original view shows the user's own file rather than grey geometry. */
+  get hasOriginalModel(): boolean {
+    return this.#original !== undefined
+  }
+
   /** Shows a new model coloured by `labels`, and points the camera at it. */
   show(view: ViewMesh, labels: Int32Array, pca: Uint8Array | null): void {
     this.clear()
@@ -109,7 +114,7 @@ export class Viewer {
     geometry.computeBoundingSphere()
 
     const object = view.kind === 'mesh' ? this.#meshObject(geometry) : this.#pointsObject(geometry)
-    this.#shown = { view, object, geometry, colors, parts, labels, pca }
+    this.#model = { view, object, geometry, colors, parts, labels, pca }
     this.#scene.add(object)
     this.#fitCamera(geometry.boundingSphere!)
     this.#recolor()
@@ -117,8 +122,8 @@ export class Viewer {
 
   /** Recolours the parts view with new labels (one per leaf). */
   setLabels(labels: Int32Array): void {
-    if (!this.#shown) return
-    this.#shown.labels = labels
+    if (!this.#model) return
+    this.#model.labels = labels
     this.#recolor()
   }
 
@@ -127,7 +132,7 @@ export class Viewer {
     this.#recolor()
   }
 
-  /** The user's own file as three.js loaded it, shown in the original view instead of grey. */
+  /** Shows the user's own file (as three.js loaded it) in the original view instead of grey; undefined removes it. */
   setOriginal(object: Object3D | undefined): void {
     if (this.#original) this.#scene.remove(this.#original)
     this.#original = object
@@ -142,12 +147,12 @@ export class Viewer {
   }
 
   clear(): void {
-    if (this.#shown) {
-      this.#scene.remove(this.#shown.object)
-      this.#shown.geometry.dispose()
-      const material = this.#shown.object.material
+    if (this.#model) {
+      this.#scene.remove(this.#model.object)
+      this.#model.geometry.dispose()
+      const material = this.#model.object.material
       if (!Array.isArray(material)) material.dispose()
-      this.#shown = undefined
+      this.#model = undefined
     }
     this.setOriginal(undefined)
     this.#hoveredPart = null
@@ -186,23 +191,26 @@ export class Viewer {
   }
 
   #recolor(): void {
-    const shown = this.#shown
-    if (!shown) return
+    const model = this.#model
+    if (!model) return
     const original = this.#mode === 'original'
-    shown.object.visible = !(original && this.#original)
+    model.object.visible = !(original && this.#original)
     if (this.#original) this.#original.visible = original
 
-    fillPartColors(shown.colors, shown.parts, shown.view.leafOf, shown.labels)
-    if (this.#mode === 'pca' && shown.pca) fillPcaColors(shown.colors, shown.view.leafOf, shown.pca)
-    if (original) fillNeutral(shown.colors)
-    shown.geometry.getAttribute('color').needsUpdate = true
-    shown.geometry.getAttribute('part').needsUpdate = true
+    fillPartColors(model.colors, model.parts, model.view.leafOf, model.labels)
+    if (this.#mode === 'pca' && model.pca) fillPcaColors(model.colors, model.view.leafOf, model.pca)
+    if (original) fillNeutral(model.colors)
+    model.geometry.getAttribute('color').needsUpdate = true
+    model.geometry.getAttribute('part').needsUpdate = true
     this.requestRender()
   }
 
   #fitCamera(sphere: Sphere): void {
     const radius = sphere.radius > 0 ? sphere.radius : 1
-    const distance = radius / Math.sin((this.camera.fov * Math.PI) / 360)
+    // The narrower of the two fields of view decides, so a portrait phone screen fits the model too.
+    const halfVertical = (this.camera.fov * Math.PI) / 360
+    const halfHorizontal = Math.atan(Math.tan(halfVertical) * this.camera.aspect)
+    const distance = radius / Math.sin(Math.min(halfVertical, halfHorizontal))
     this.camera.near = distance / 100
     this.camera.far = distance * 100
     this.camera.position.copy(sphere.center).add({ x: distance * 0.55, y: distance * 0.45, z: distance * 0.7 })
@@ -240,24 +248,24 @@ export class Viewer {
   #pick(): void {
     const pointer = this.#pointer!
     this.#pointer = undefined
-    const shown = this.#shown
-    if (!shown || !shown.object.visible) return this.#setHovered(null, false)
+    const model = this.#model
+    if (!model || !model.object.visible) return this.#setHovered(null, false)
 
-    if (shown.object instanceof Mesh && !shown.bvh) {
+    if (model.object instanceof Mesh && !model.bvh) {
       // Built on the first hover: a large mesh takes a second or two, which a user who never
       // hovers should not wait for.
-      shown.bvh = new MeshBVH(shown.geometry, { indirect: true })
-      shown.geometry.boundsTree = shown.bvh
-      shown.object.raycast = acceleratedRaycast
+      model.bvh = new MeshBVH(model.geometry, { indirect: true })
+      model.geometry.boundsTree = model.bvh
+      model.object.raycast = acceleratedRaycast
     }
     this.#raycaster.setFromCamera(pointer, this.camera)
     this.#raycaster.firstHitOnly = true
-    const hit = this.#raycaster.intersectObject(shown.object, false)[0]
+    const hit = this.#raycaster.intersectObject(model.object, false)[0]
     if (!hit) return this.#setHovered(null, false)
 
     // Corners are unshared, so a corner's index divided by its element's corner count is the element.
-    const element = shown.object instanceof Mesh ? Math.floor(hit.face!.a / 3) : hit.index!
-    this.#setHovered(shown.labels[shown.view.leafOf[element]], false)
+    const element = model.object instanceof Mesh ? Math.floor(hit.face!.a / 3) : hit.index!
+    this.#setHovered(model.labels[model.view.leafOf[element]], false)
   }
 
   #setHovered(part: number | null, left: boolean): void {
