@@ -21,8 +21,9 @@ export const REFERENCE_SCRIPT = fileURLToPath(new URL('./sklearn_reference.py', 
 export const PART_COUNTS = Array.from({ length: 19 }, (_, i) => i + 2)
 
 /**
- * `geometric`: the weight-free backend; `stand-in`: centroid and normal per triangle, a cheap
- * 6-D field with real structure, for when the backend is missing or to isolate clustering.
+ * Feature source. `geometric` is the weight-free backend. `stand-in` is centroid and normal per
+ * triangle, a cheap 6-D field with real structure, for when the backend is missing or to isolate
+ * clustering.
  */
 export type FeatureMode = 'geometric' | 'stand-in'
 

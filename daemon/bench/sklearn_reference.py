@@ -1,8 +1,8 @@
 """Reference Ward clustering with scikit-learn for daemon/bench/sklearn-compare.ts.
 
-Reads cases written by the TypeScript side (one folder each, with meta.json, features.f32,
-offsets.u32, neighbors.u32 and ours.i32) and prints one JSON line per case with the adjusted
-Rand index between our labels and scikit-learn's for each k (none when meta.json lists no k),
+Reads cases written by the TypeScript side, one folder each with meta.json, features.f32,
+offsets.u32, neighbors.u32, ours.i32 and merges.i32. Prints one JSON line per case: the
+adjusted Rand index between our labels and scikit-learn's for each k listed in meta.json,
 scikit-learn's fit time, and whether both produced the same merge sequence.
 
 scikit-learn's labels come from one AgglomerativeClustering(linkage='ward', connectivity=graph)

@@ -37,7 +37,7 @@ const KMEANS_PARTS = 10
 const KMEANS_RESTARTS = 4
 const PCA_COMPONENTS = 3
 
-/** What the stages hand to each other. */
+/** Inputs and results that the stages pass to each other. */
 interface BenchState {
   mesh: MeshData
   backend?: FeatureBackend
@@ -83,7 +83,7 @@ const STAGES: Stage[] = [
   { name: 'pca', run: (state) => void pca(state.features!, state.field!.dim, PCA_COMPONENTS) },
 ]
 
-/** A fixed random projection of the field to `dim` dimensions through tanh, keeping its structure. */
+/** Projects the field to `dim` dimensions through a fixed random matrix and tanh, keeping its structure. */
 function expandField(field: FeatureField, dim: number): FeatureField {
   const random = new SeededRandom(1234)
   const weights = Float32Array.from({ length: dim * field.dim }, () => 2 * random.next() - 1)
@@ -98,7 +98,7 @@ function expandField(field: FeatureField, dim: number): FeatureField {
   return { ...field, values, dim, settings: { ...field.settings, expandedTo: dim } }
 }
 
-/** The PSB mesh and subdivision level whose face count comes closest to `target` (in ratio). */
+/** Loads and subdivides the PSB mesh whose face count times a power of 4 comes closest to `target` (in ratio). */
 async function meshFromData(data: string, target: number): Promise<MeshData> {
   const folder = (await readdir(data)).includes('off') ? join(data, 'off') : data
   let best: { file: string; levels: number; error: number } | undefined

@@ -8,7 +8,7 @@ const BALANCED: PartTree = {
   costs: Float32Array.from([1, 1, 1, 1, 2, 2, 3]),
 }
 
-/** A caterpillar over n leaves whose merges join leaves in a shuffled order. */
+/** Builds a caterpillar tree that adds the leaves one by one in the given order. */
 function caterpillar(order: number[]): PartTree {
   const n = order.length
   const merges: number[] = [order[0], order[1]]
@@ -67,7 +67,8 @@ describe('cutTree', () => {
     expect(firstSeen).toEqual([0, 1, 2, 3, 4])
   })
 
-  it('nests the cuts: each part at k + 1 lies inside one part at k', () => {
+  it('nests successive cuts', () => {
+    // Each part at k + 1 lies inside one part at k.
     const tree = caterpillar([4, 8, 1, 6, 0, 3, 9, 2, 7, 5])
     for (let k = 1; k < 10; k++) {
       const coarse = cutTree(tree, k)

@@ -5,7 +5,8 @@ import type { PartTree } from '../../../protocol/src/part-tree.js'
  * from k to k - 1 parts costs the most relative to the merge that went from k + 1 to k. Costs
  * are first made non-decreasing (a running maximum), because connectivity constraints let a
  * later merge cost less than an earlier one. Ties go to the smaller k. A tree from a disconnected
- * graph never goes below its component count and picks it when it is 2 or more; trees with fewer than 3 leaves give leafCount.
+ * graph cannot go below its component count, so it picks that count when it is 2 or more.
+ * Trees with fewer than 3 leaves give min(leafCount, maxParts).
  */
 export function choosePartCount(tree: PartTree, maxParts: number): number {
   const mergeCount = tree.costs.length

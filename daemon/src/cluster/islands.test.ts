@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { csrFromEdges } from '../prepare/csr.js'
 import { mergeSmallIslands, renumberStable } from './islands.js'
 
-/** A chain graph 0-1-2-...-(n-1). */
+/** Builds the chain graph 0-1-2-...-(n-1). */
 function chain(n: number) {
   const edges: number[] = []
   for (let i = 0; i + 1 < n; i++) edges.push(i, i + 1)

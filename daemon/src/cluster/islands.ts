@@ -2,12 +2,12 @@ import { UnionFind } from '../prepare/components.js'
 import type { Csr } from '../prepare/prepared-mesh.js'
 
 /**
- * Splits each part into islands (pieces connected in `graph` through nodes of the same label)
- * and merges every island smaller than `minSize` nodes into the neighbouring island it shares
- * the most graph edges with (ties: the larger island, then the one with the lower first node).
- * Islands are visited from the smallest, so slivers join their surroundings before small parts
- * are judged. An island with no neighbour keeps its label. Returns new labels; labels may
- * disappear, so callers renumber afterwards.
+ * Splits each part into islands, the pieces connected in `graph` through nodes of the same
+ * label. Every island smaller than `minSize` nodes merges into the neighbouring island it shares
+ * the most graph edges with. Ties go to the larger island, then to the one with the lower first
+ * node. Islands are visited from the smallest, so slivers join their surroundings before small
+ * parts are judged. An island with no neighbour keeps its label. Labels may disappear, so
+ * callers renumber the returned labels afterwards.
  */
 export function mergeSmallIslands(labels: Int32Array, graph: Csr, minSize: number): Int32Array {
   const { count, ofNode, first, size } = labelIslands(labels, graph)

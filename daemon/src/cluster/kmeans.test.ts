@@ -41,7 +41,7 @@ describe('kmeans', () => {
     expect(Math.max(...labels)).toBeLessThan(7)
   })
 
-  it('gives each row its own cluster when k is at least the row count', () => {
+  it('gives each row a cluster when k >= rows', () => {
     expect(Array.from(kmeans(new Float32Array([1, 2, 3]), 1, 5, { seed: 0 }))).toEqual([0, 1, 2])
   })
 

@@ -20,7 +20,9 @@ function firstAxisProjection(values: Float32Array, components: number, row: numb
 describe('pca', () => {
   for (const dim of [4, 64]) {
     it(`finds the dominant axis in ${dim} dimensions`, () => {
-      const axis = Array.from({ length: dim }, (_, d) => (d === 1 ? 0.6 : d === 2 ? 0.8 : 0))
+      const axis = new Array<number>(dim).fill(0)
+      axis[1] = 0.6
+      axis[2] = 0.8
       const features = elongated(500, dim, axis, dim)
       const { values } = pca(features, dim, 3)
       // The first component is the centred projection on the axis, up to the fixed sign.

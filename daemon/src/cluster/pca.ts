@@ -2,9 +2,10 @@ import { SeededRandom } from './random.js'
 import { jacobiEigen } from './symmetric-eigen.js'
 
 /**
- * The covariance is estimated from evenly spaced rows, as many as fit this many multiply-adds
- * (rows x dim^2 / 2) but at least MIN_COVARIANCE_ROWS: all rows for low-dimensional fields,
- * about 5,000 for PartField's 448 dimensions, which is plenty for three colour axes.
+ * Multiply-adds (rows x dim^2 / 2) spent on the covariance, which is estimated from as many
+ * evenly spaced rows as fit, but at least MIN_COVARIANCE_ROWS. That is every row of a
+ * low-dimensional field and about 5,000 rows of PartField's 448 dimensions, plenty for three
+ * colour axes.
  */
 const COVARIANCE_BUDGET = 5e8
 const MIN_COVARIANCE_ROWS = 2000
@@ -17,11 +18,11 @@ const MAX_SUBSPACE_ITERATIONS = 200
 const EIGENVALUE_TOLERANCE = 1e-9
 
 /**
- * Principal component analysis of row-major features: `values` holds `components` projections
- * per row, and `colors` RGB bytes per row from the first three, min-max scaled to 0..255 over all
- * values of those three together (as PartField colours its feature view). Each axis's sign is
- * fixed so that its largest-magnitude loading is positive, so reruns give the same colours.
- * Missing colour channels (dim < 3) are 0.
+ * Projects row-major features on their principal axes. `values` contains `components`
+ * projections per row. `colors` contains RGB bytes per row from the first three projections,
+ * min-max scaled to 0..255 over all values of those three together, as PartField colours its
+ * feature view. Each axis's sign makes its largest-magnitude loading positive, so reruns give
+ * the same colours. Missing colour channels (dim < 3) are 0.
  */
 export function pca(features: Float32Array, dim: number, components: number): { values: Float32Array; colors: Uint8Array } {
   const count = dim > 0 ? features.length / dim : 0
@@ -91,7 +92,7 @@ function covariance(features: Float32Array, dim: number, count: number, mean: Fl
   return matrix
 }
 
-/** The top `count` eigenvectors of a covariance matrix as columns (dim x count, row-major), signs fixed. */
+/** Returns the top `count` eigenvectors of a covariance matrix as columns (dim x count, row-major), signs fixed. */
 function principalAxes(matrix: Float64Array, dim: number, count: number): Float64Array {
   const axes = dim <= FULL_EIGEN_MAX_DIM ? leadingColumns(jacobiEigen(matrix, dim).vectors, dim, dim, count) : subspaceIteration(matrix, dim, count)
   for (let c = 0; c < count; c++) {

@@ -58,7 +58,7 @@ function mergePairs(tree: PartTree): number[][] {
   return pairs
 }
 
-/** A random connected graph: a random spanning tree plus extra random edges. */
+/** Builds a random connected graph: a random spanning tree plus extra random edges. */
 function randomGraph(n: number, extra: number, random: SeededRandom): Csr {
   const edges: number[] = []
   for (let i = 1; i < n; i++) edges.push(i, random.nextInt(i))

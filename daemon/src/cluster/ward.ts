@@ -184,7 +184,8 @@ class WardState {
       const other = arena[i]
       this.heap.push(this.#distance(slot, other), node, this.#nodeOfSlot[other])
     }
-    // Each entry is dropped at most once, so compaction costs O(1) amortised per push.
+    // Compacting only once the heap has doubled since the last compaction keeps the total
+    // compaction work proportional to the number of pushes.
     if (this.heap.size > this.#compactAt) {
       this.heap.compact((a, b) => this.#alive[a] === 1 && this.#alive[b] === 1)
       this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)

@@ -92,7 +92,7 @@ function componentCentroids(points: Float32Array, members: Csr): Float32Array {
   return centers
 }
 
-/** The closest pair of triangles between components a and b, querying from the smaller one. */
+/** Finds the closest pair of triangles between components a and b, querying from the smaller one. */
 function closestTriangles(
   faceTree: KdTree,
   labels: TreeLabels,

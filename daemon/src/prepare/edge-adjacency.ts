@@ -11,8 +11,9 @@ const LARGE_GROUP = 16
 /**
  * Builds the triangle graph in which two triangles are neighbours when they share an edge (the
  * same two vertex indices). Faces around a non-manifold edge are all linked to each other, up to
- * MAX_FACES_LINKED_PAIRWISE faces; beyond that they are linked to the edge's first face only, so a
- * pathological edge cannot add a quadratic number of links. Collapsed edges (a == b) link nothing.
+ * MAX_FACES_LINKED_PAIRWISE faces. Beyond that they are linked to the edge's first face only, so
+ * a pathological edge cannot add a quadratic number of links. Collapsed edges (a == b) link
+ * nothing.
  */
 export function edgeAdjacency(triangles: Uint32Array, vertexCount: number): Csr {
   const triangleCount = triangles.length / 3

@@ -6,7 +6,8 @@ import { Uint32Builder } from './uint32-builder.js'
  * Minimum spanning tree over groups of points, where two groups are as far apart as their
  * closest pair of points (Borůvka's algorithm). Each round, every group finds its nearest point
  * in another group with one k-d tree query per point, bounded by the best distance the group
- * has found so far; the number of groups at least halves per round.
+ * has found so far. Every group joins another each round, so the number of groups at least
+ * halves.
  *
  * Returns the tree's edges as point pairs (two entries per edge), groupCount - 1 of them.
  */

@@ -104,13 +104,14 @@ export class KdTree {
     this.boxes[b + 4] = maxY
     this.boxes[b + 5] = maxZ
     const dx = maxX - minX, dy = maxY - minY, dz = maxZ - minZ
-    return dx >= dy && dx >= dz ? 0 : dy >= dz ? 1 : 2
+    if (dx >= dy && dx >= dz) return 0
+    return dy >= dz ? 1 : 2
   }
 
   /** Computes, for every node, the label shared by all its points, or -1 when they differ. */
   labelNodes(ofPoint: Uint32Array): TreeLabels {
     const ofNode = new Int32Array(this.nodeCount)
-    // Children always come after their parent, so a reverse sweep sees children first.
+    // Children always come after their parent, so a reverse sweep labels children first.
     for (let node = this.nodeCount - 1; node >= 0; node--) {
       const left = this.nodeLeft[node]
       if (left >= 0) {
@@ -266,11 +267,17 @@ export class KdTree {
   #boxDistance(node: number, x: number, y: number, z: number): number {
     const b = 6 * node
     const boxes = this.boxes
-    const dx = x < boxes[b] ? boxes[b] - x : x > boxes[b + 3] ? x - boxes[b + 3] : 0
-    const dy = y < boxes[b + 1] ? boxes[b + 1] - y : y > boxes[b + 4] ? y - boxes[b + 4] : 0
-    const dz = z < boxes[b + 2] ? boxes[b + 2] - z : z > boxes[b + 5] ? z - boxes[b + 5] : 0
+    const dx = gapOutside(x, boxes[b], boxes[b + 3])
+    const dy = gapOutside(y, boxes[b + 1], boxes[b + 4])
+    const dz = gapOutside(z, boxes[b + 2], boxes[b + 5])
     return dx * dx + dy * dy + dz * dz
   }
+}
+
+/** Distance from value to the interval [min, max], 0 inside it. */
+function gapOutside(value: number, min: number, max: number): number {
+  if (value < min) return min - value
+  return value > max ? value - max : 0
 }
 
 /** Inserts (index, distance) into the first `found` sorted entries, keeping at most k. */
@@ -294,8 +301,8 @@ function insertSorted(
 }
 
 /**
- * Partially sorts order[start..end) by one coordinate so that order[nth] holds the element that
- * would be there after a full sort, smaller ones before it and larger ones after (Hoare
+ * Partially sorts order[start..end) by one coordinate so that order[nth] is the element that
+ * would be there after a full sort, with smaller ones before it and larger ones after it (Hoare
  * quickselect with a median-of-three pivot).
  */
 function selectNth(
@@ -313,7 +320,7 @@ function selectNth(
     const a = points[3 * order[low] + axis]
     const b = points[3 * order[mid] + axis]
     const c = points[3 * order[high] + axis]
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b
+    const pivot = medianOfThree(a, b, c)
     let i = low
     let j = high
     while (i <= j) {
@@ -331,4 +338,13 @@ function selectNth(
     else if (nth >= i) low = i
     else return
   }
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  if (a < b) {
+    if (b < c) return b
+    return a < c ? c : a
+  }
+  if (a < c) return a
+  return b < c ? c : b
 }

@@ -4,7 +4,7 @@
  */
 export const DEGENERATE_AREA = 1e-12
 
-/** Why triangles were left out of feature computation. */
+/** Triangles left out of feature computation, with the count for each reason. */
 export interface KeptTriangles {
   /** 1 for triangles features use, 0 for degenerate or duplicate ones. */
   kept: Uint8Array
@@ -76,7 +76,7 @@ const LARGE_GROUP = 64
 /**
  * Marks every triangle equal to an earlier kept one in grouped[begin..end). Triangles come in
  * index order, or sorted by (highest vertex, vertex sum, index) when `sorted`, so the earliest
- * copy stays kept either way; a sorted group only compares within runs of equal keys.
+ * copy stays kept either way. A sorted group only compares within runs of equal keys.
  */
 function markDuplicatesInGroup(
   grouped: Uint32Array,

@@ -6,8 +6,8 @@ import type { Csr } from './prepared-mesh.js'
 import { Uint32Builder } from './uint32-builder.js'
 
 /**
- * Symmetric k-nearest-neighbour graph over points (xyz each): every point links to its k
- * nearest other points, and the links are mirrored. When that leaves several components, the
+ * Builds a symmetric k-nearest-neighbour graph over points (xyz each): every point links to its
+ * k nearest other points, and the links are mirrored. When that leaves several components, the
  * shortest links of a minimum spanning tree between them are added, so clustering on the graph
  * always yields a complete merge tree.
  */

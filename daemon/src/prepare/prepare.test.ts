@@ -65,7 +65,7 @@ describe('prepareMesh cleanup', () => {
 
   it('computes areas, unit normals and centroids in the normalised frame', () => {
     const prepared = prepareMesh(meshFromArrays([0, 0, 0, 2, 0, 0, 0, 2, 0], [0, 1, 2]), CLEAN)
-    // Longest side 2 becomes 1.8, so the legs are 1.8 long.
+    // The bounding box's longest side (2) becomes 1.8, so both legs are 1.8 long.
     expect(prepared.areas[0]).toBeCloseTo((1.8 * 1.8) / 2, 5)
     expect(Array.from(prepared.normals)).toEqual([0, 0, 1])
     expect(prepared.centroids[0]).toBeCloseTo(-0.9 + 0.6, 5)

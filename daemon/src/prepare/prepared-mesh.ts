@@ -41,7 +41,7 @@ export interface PreparedMesh {
   bridges: Uint32Array
   /** Which bridging rule produced `bridges`. */
   bridgeMode: Adjacency
-  /** What cleanup changed, for warnings and logs; absent when the mesh was built another way. */
+  /** Cleanup counts for warnings and logs, absent when the mesh was built another way. */
   cleanupReport?: CleanupReport
 }
 

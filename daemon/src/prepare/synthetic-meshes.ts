@@ -30,9 +30,9 @@ export function joinMeshes(meshes: MeshData[], name = 'joined'): MeshData {
 }
 
 /**
- * A closed parametric surface sampled on a rows x columns grid, two triangles per cell, with
- * the columns wrapping around. `point(u, v)` maps u, v in [0, 1] to xyz; rows at u = 0 and
- * u = 1 that collapse to one point (sphere poles) are left as they are, which is realistic.
+ * Samples a parametric surface on a rows x columns grid, two triangles per cell, with the
+ * columns wrapping around. `point(u, v)` maps u, v in [0, 1] to xyz. Rows at u = 0 and u = 1
+ * that collapse to one point (sphere poles) stay as they are, as in many real meshes.
  */
 export function parametricMesh(rows: number, columns: number, point: (u: number, v: number) => [number, number, number], name = 'parametric'): MeshData {
   const positions: number[] = []
@@ -52,7 +52,7 @@ export function parametricMesh(rows: number, columns: number, point: (u: number,
   return meshFromArrays(positions, triangles, name)
 }
 
-/** A flat square grid of n x n cells in the z = 0 plane, from (x0, y0) with the given size. */
+/** Builds a flat square grid of n x n cells in the z = 0 plane, from (x0, y0) with the given size. */
 export function gridMesh(n: number, x0 = 0, y0 = 0, size = 1): MeshData {
   const positions: number[] = []
   for (let i = 0; i <= n; i++) {
@@ -69,7 +69,7 @@ export function gridMesh(n: number, x0 = 0, y0 = 0, size = 1): MeshData {
   return meshFromArrays(positions, triangles, 'grid')
 }
 
-/** An axis-aligned box as 12 triangles over 8 shared vertices, outward winding. */
+/** Builds an axis-aligned box of 12 triangles over 8 shared vertices, wound outwards. */
 export function boxMesh(center: [number, number, number], size: [number, number, number]): MeshData {
   const positions: number[] = []
   for (let corner = 0; corner < 8; corner++) {
@@ -89,9 +89,9 @@ export function boxMesh(center: [number, number, number], size: [number, number,
 }
 
 /**
- * A dumbbell: two spheres joined by a thin open cylinder, three separate components with about
- * `targetFaces` triangles in all. It has obvious parts and needs bridging, so it exercises the
- * whole clustering path without external data.
+ * Builds a dumbbell: two spheres joined by a thin open cylinder, three separate components with
+ * about `targetFaces` triangles in all. It has obvious parts and needs bridging, so it exercises
+ * the whole clustering path without external data.
  */
 export function dumbbellMesh(targetFaces: number): MeshData {
   const sphereRows = Math.max(4, Math.round(Math.sqrt(targetFaces / 2 / 4)))
