@@ -79,24 +79,40 @@ class _DaemonJobOperator:
         return {'RUNNING_MODAL'}
 
     def modal(self, context, event):
+        try:
+            return self._modal_step(context, event)
+        except Exception as error:  # noqa: BLE001 - a bug here must not leave the job marked running forever
+            log.exception('PartField modal operator failed')
+            self._worker.cancel()
+            self._stop_timer(context)
+            _set_status(context, False, 0.0, f'Internal error: {error!r}')
+            self.report({'ERROR'}, f'Internal error in the PartField add-on: {error!r}. See the system console for details.')
+            return {'CANCELLED'}
+
+    def _modal_step(self, context, event):
         if event.type == 'ESC' and event.value == 'PRESS' and not self._cancelling:
             self._cancelling = True
             self._worker.cancel()
             _set_status(context, True, self._overall, 'Cancelling...')
-        elif event.type == 'TIMER' and event.timer is self._timer:
+        elif event.type == 'TIMER':
+            # Other timers also send TIMER events; draining the queue early is harmless.
             for message in self._worker.drain():
                 self._on_message(context, message)
             if self._finished:
-                context.window_manager.event_timer_remove(self._timer)
-                _running['worker'] = None
+                self._stop_timer(context)
                 return self._result()
         return {'PASS_THROUGH'}
+
+    def _stop_timer(self, context):
+        if self._timer is not None:
+            context.window_manager.event_timer_remove(self._timer)
+            self._timer = None
+        _running['worker'] = None
 
     def cancel(self, context):
         # Blender calls this when the window closes or a new file loads while the job runs.
         self._worker.cancel()
-        context.window_manager.event_timer_remove(self._timer)
-        _running['worker'] = None
+        self._stop_timer(context)
         _set_status(context, False, 0.0, 'Cancelled')
 
     def _begin(self, jobs, done):
@@ -482,12 +498,15 @@ def _set_status(context, running, progress, message):
 
 
 def _tag_redraw(context):
+    # Only the sidebar shows the status; the viewport redraws by itself when labels change the mesh.
     screen = getattr(context, 'screen', None)
     if screen is None:
         return
     for area in screen.areas:
         if area.type == 'VIEW_3D':
-            area.tag_redraw()
+            for region in area.regions:
+                if region.type == 'UI':
+                    region.tag_redraw()
 
 
 CLASSES = (

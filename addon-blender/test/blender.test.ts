@@ -1,0 +1,591 @@
+/**
+ * The Blender add-on in headless Blender (Debian's 3.4 in CI) against the real daemon: the add-on
+ * is installed from the built zip into a temporary user folder, with `import msgpack` blocked.
+ * Blender-side scripts record what Blender holds; these tests compare it with what the daemon
+ * returns over HTTP.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { PALETTE } from '../../daemon/src/export/palette.js'
+import { startDaemon, type TestDaemon } from '../../daemon/src/server/test-daemon.js'
+import { decodeMsgpack, encodeMsgpack } from '../../protocol/src/codec.js'
+import { cutTree } from '../../protocol/src/part-tree.js'
+import { buildAddonZip } from '../scripts/build-zip.js'
+
+const BLENDER = process.env.BLENDER ?? 'blender'
+const PYTHON_DIR = fileURLToPath(new URL('./python/', import.meta.url))
+const TABLE_OFF = fileURLToPath(new URL('./fixtures/table.off', import.meta.url))
+const TOKEN = 'addon-test-token'
+/** The token daemon's face limit: below the table fixture's 672 faces, so it answers 413. */
+const SMALL_FACE_LIMIT = 300
+const BLENDER_TIMEOUT_MS = 240_000
+
+const hasBlender = spawnSync(BLENDER, ['--version'], { stdio: 'ignore' }).status === 0
+if (!hasBlender) console.warn(`skipping the Blender add-on tests: "${BLENDER} --version" failed; install Blender or set BLENDER`)
+/** The interactive (modal) test needs a display; xvfb-run provides a virtual one. */
+const hasXvfb = hasBlender && spawnSync('xvfb-run', ['--help'], { stdio: 'ignore' }).error === undefined
+if (hasBlender && !hasXvfb) console.warn('skipping the interactive Blender test: xvfb-run not found (Debian package xvfb)')
+
+interface BlenderRun {
+  code: number | null
+  output: string
+}
+
+let workDir: string
+let zipPath: string
+
+/** Runs Blender headless with a throwaway user folder, so installs never touch the real one. */
+function runBlender(script: string, args: string[]): Promise<BlenderRun> {
+  const argv = ['-b', '--factory-startup', '--python-exit-code', '1', '--python', join(PYTHON_DIR, script), '--', ...args]
+  return run(BLENDER, argv)
+}
+
+/** Runs Blender with a window on a virtual display, with Window.event_simulate enabled. */
+function runBlenderWindowed(script: string, args: string[]): Promise<BlenderRun> {
+  const argv = [
+    '-a', '-s', '-screen 0 1024x768x24',
+    BLENDER, '--factory-startup', '--enable-event-simulate', '--python', join(PYTHON_DIR, script), '--', ...args,
+  ]
+  return run('xvfb-run', argv)
+}
+
+function run(command: string, argv: string[]): Promise<BlenderRun> {
+  const env = {
+    ...process.env,
+    BLENDER_USER_SCRIPTS: join(workDir, 'user-scripts'),
+    BLENDER_USER_CONFIG: join(workDir, 'user-config'),
+    BLENDER_USER_DATAFILES: join(workDir, 'user-data'),
+    // Blender writes quit.blend and other temporary files here.
+    TMPDIR: workDir,
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    const timer = setTimeout(() => child.kill('SIGKILL'), BLENDER_TIMEOUT_MS)
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}
+
+beforeAll(async () => {
+  if (!hasBlender) return
+  workDir = await mkdtemp(join(tmpdir(), 'partfield-addon-'))
+  zipPath = buildAddonZip(join(workDir, 'partfield_bridge.zip')).path
+})
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true })
+})
+
+describe.skipIf(!hasBlender)('add-on python units in Blender', () => {
+  it('runs the unittest suite', async () => {
+    const run = await runBlender('run_unit_tests.py', [])
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).toMatch(/^OK$/m)
+  })
+
+  it('matches msgpackr, cutTree and the palette', async () => {
+    const messages = codecMessages()
+    const trees = randomTrees()
+    const input = join(workDir, 'interop-in.json')
+    const outputPath = join(workDir, 'interop-out.json')
+    await writeFile(input, JSON.stringify({
+      messages: messages.map((message) => Buffer.from(encodeMsgpack(message)).toString('base64')),
+      trees: trees.map((tree) => ({ leafCount: tree.leafCount, merges: Array.from(tree.merges), ks: tree.ks })),
+    }))
+    const run = await runBlender('interop.py', [input, outputPath])
+    expect(run.code, run.output).toBe(0)
+    const output = JSON.parse(await readFile(outputPath, 'utf8')) as InteropOutput
+
+    messages.forEach((message, i) => {
+      const expected = toJsonShape(decodeMsgpack(encodeMsgpack(message)))
+      expect(output.messages[i].value, `decode of message ${i}`).toEqual(expected)
+      const reencoded = decodeMsgpack(Buffer.from(output.messages[i].encoded, 'base64'))
+      expect(toJsonShape(reencoded), `msgpackr decode of the add-on's encoding of message ${i}`).toEqual(expected)
+    })
+    trees.forEach((tree, i) => {
+      for (const k of tree.ks) {
+        expect(output.cuts[i][String(k)], `tree ${i} (${tree.leafCount} leaves) cut at ${k}`).toEqual(Array.from(cutTree(tree, k)))
+      }
+    })
+    expect(output.palette).toEqual(PALETTE.map((rgb) => [...rgb]))
+  })
+})
+
+describe.skipIf(!hasBlender)('add-on against the daemon', () => {
+  let daemon: TestDaemon
+  let tokenDaemon: TestDaemon
+  let main: MainReport
+  let mainRun: BlenderRun
+
+  beforeAll(async () => {
+    ;[daemon, tokenDaemon] = await Promise.all([
+      startDaemon(),
+      startDaemon({ env: { PARTFIELD_TOKEN: TOKEN }, args: ['--max-faces', String(SMALL_FACE_LIMIT)] }),
+    ])
+    const reportPath = join(workDir, 'main-report.json')
+    const config = join(workDir, 'main-config.json')
+    await writeFile(config, JSON.stringify({
+      phase: 'main', zip: zipPath, daemonUrl: daemon.url, tokenDaemonUrl: tokenDaemon.url, token: TOKEN,
+      offPath: TABLE_OFF, report: reportPath,
+    }))
+    mainRun = await runBlender('blender_e2e.py', [config])
+    main = JSON.parse(await readFile(reportPath, 'utf8')) as MainReport
+  }, BLENDER_TIMEOUT_MS + 60_000)
+
+  afterAll(async () => {
+    await Promise.all([daemon?.stop(), tokenDaemon?.stop()])
+  })
+
+  it('completes without a Python traceback', () => {
+    expect(main.fatal, main.fatal).toBeUndefined()
+    expect(mainRun.code, mainRun.output).toBe(0)
+    expect(mainRun.output).not.toMatch(/Traceback/)
+  })
+
+  it('installs from the zip without msgpack', () => {
+    const install = main.install
+    expect(install.install).toEqual(['FINISHED'])
+    expect(install.enable).toEqual(['FINISHED'])
+    expect(install.module_file.startsWith(join(workDir, 'user-scripts'))).toBe(true)
+    expect(install.msgpack_importable).toBe(false)
+    expect(install.operators).toEqual(['segment_selected', 'recut', 'separate_parts', 'clear'])
+    expect(install.panel_category).toBe('PartField')
+    expect(install.preference_names).toEqual(expect.arrayContaining(['daemon_url', 'token', 'timeout']))
+    expect(install.defaults.daemon_url).toBe('http://127.0.0.1:7860')
+    expect(install.bl_info.blender).toEqual([3, 4, 0])
+  })
+
+  it('ships an extension manifest Blender 4.2 accepts', () => {
+    const manifest = main.manifest
+    expect(manifest.schema_version).toBe('1.0.0')
+    expect(manifest.id).toBe('partfield_bridge')
+    expect(manifest.type).toBe('add-on')
+    expect(manifest.blender_version_min).toBe('4.2.0')
+    expect(manifest.license.length).toBeGreaterThan(0)
+    // Blender's manifest check: terse texts of at most 64 characters, ending without punctuation.
+    for (const text of [manifest.tagline, manifest.permissions.network]) {
+      expect(text.length).toBeLessThanOrEqual(64)
+      expect(text).toMatch(/[A-Za-z0-9)\]}]$/)
+    }
+  })
+
+  it('sends one request per selected object', () => {
+    expect(main.steps.segment_both).toEqual({ result: ['FINISHED'] })
+    expect(main.table.job_id).not.toBe('')
+    expect(main.lamp.job_id).not.toBe('')
+    expect(main.table.job_id).not.toBe(main.lamp.job_id)
+  })
+
+  it('writes the daemon labels as face attribute and vertex groups', async () => {
+    for (const snapshot of [main.table, main.lamp]) {
+      const result = await daemonResult(daemon, snapshot.job_id)
+      expect(result.partCount).toBe(4)
+      expect(snapshot.labels, snapshot.name).toEqual(result.labels)
+      expect(snapshot.part_count).toBe(result.partCount)
+      expect(snapshot.has_colors).toBe(true)
+      expectGroupsMatch(snapshot, result.partCount)
+    }
+  })
+
+  it('labels the base faces of a mesh with modifiers', async () => {
+    // The lamp has a Subdivision modifier: the daemon saw 4x the faces but labels come back per base face.
+    const result = await daemonResult(daemon, main.lamp.job_id)
+    expect(result.faceCount).toBe(main.lamp_faces)
+    expect(result.triangleCount).toBeGreaterThan(2 * main.lamp_faces)
+  })
+
+  it('recuts from the stored tree like the daemon', async () => {
+    expect(main.steps.recut_table).toEqual({ result: ['FINISHED'] })
+    const byOperator = await daemonRecut(daemon, main.table.job_id, 2)
+    expect(main.table_recut.labels).toEqual(byOperator.labels)
+    expectGroupsMatch(main.table_recut, 2)
+
+    const bySlider = await daemonRecut(daemon, main.lamp.job_id, 3)
+    expect(main.lamp_slider.labels).toEqual(bySlider.labels)
+    expect(main.lamp_slider.part_count).toBe(3)
+    expectGroupsMatch(main.lamp_slider, 3)
+  })
+
+  it('runs INVOKE synchronously in background mode', async () => {
+    expect(main.steps.invoke_background).toEqual({ result: ['FINISHED'] })
+    const result = await daemonResult(daemon, main.lamp_invoke.job_id)
+    expect(main.lamp_invoke.labels).toEqual(result.labels)
+    expect(result.partCount).toBe(5)
+  })
+
+  it('segments from Edit Mode and returns to it', async () => {
+    expect(main.steps.segment_edit_mode).toEqual({ result: ['FINISHED'] })
+    expect(main.lamp_edit.mode_after_operator).toBe('EDIT')
+    const result = await daemonResult(daemon, main.lamp_edit.job_id)
+    expect(main.lamp_edit.labels).toEqual(result.labels)
+  })
+
+  it('gives each face the label its triangles voted for by area', async () => {
+    const snapshot = main.lamp_triangles
+    const result = await daemonResult(daemon, snapshot.job_id)
+    const { polygon, area } = snapshot.base_triangles
+    expect(result.faceCount).toBe(polygon.length)
+    expect(polygon.length).toBeGreaterThan(snapshot.labels!.length)
+    expect(snapshot.labels).toEqual(voteByArea(result.labels, polygon, area, snapshot.labels!.length))
+  })
+
+  it('recuts k-means results on the daemon', async () => {
+    expect(main.table_kmeans.has_tree).toBe(false)
+    expect(main.steps.recut_kmeans).toEqual({ result: ['FINISHED'] })
+    // The daemon's recut replaced the job's result, so its result is the recut.
+    const result = await daemonResult(daemon, main.table_kmeans.job_id)
+    expect(result.method).toBe('kmeans')
+    expect(main.table_kmeans_recut.labels).toEqual(result.labels)
+    expect(main.table_kmeans_recut.part_count).toBe(result.partCount)
+  })
+
+  it('adds part materials and Clear restores the user material', () => {
+    const segmented = main.sphere_materials
+    const parts = segmented.part_count
+    expect(segmented.material_names).toEqual(['UserMaterial', ...partNames('PartField Part ', parts)])
+    expect(segmented.material_indices).toEqual(segmented.labels!.map((label) => 1 + label))
+
+    const cleared = main.sphere_cleared
+    expect(cleared.labels).toBeNull()
+    expect(cleared.groups).toEqual({})
+    expect(cleared.has_colors).toBe(false)
+    expect(cleared.material_names).toEqual(['UserMaterial'])
+    expect(new Set(cleared.material_indices)).toEqual(new Set([0]))
+    expect(cleared.job_id).toBe('')
+  })
+
+  it('undoes a segmentation with one undo step', () => {
+    expect(main.ico_segmented.labels).not.toBeNull()
+    expect(main.ico_undone.labels).toBeNull()
+    expect(main.ico_undone.groups).toEqual({})
+    expect(main.ico_undone.job_id).toBe('')
+  })
+
+  it('separates parts into objects', () => {
+    const { labels, parts, original_hidden } = main.separate
+    const counts = new Map<number, number>()
+    for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1)
+    expect(original_hidden).toBe(true)
+    expect(parts.length).toBe(counts.size)
+    for (const part of parts) {
+      expect(part.labels.length, part.name).toBe(1)
+      expect(part.faces, part.name).toBe(counts.get(part.labels[0]))
+      expect(part.name).toBe(`Table.Part_${String(part.labels[0]).padStart(2, '0')}`)
+    }
+  })
+
+  it('deletes the daemon job when cancelled', async () => {
+    expect(main.cancel.outcome).toBe('cancelled')
+    const response = await fetch(`${daemon.url}/v1/jobs/${main.cancel.job_id}`)
+    expect(response.status).toBe(404)
+  })
+
+  it('reports errors with what to do', () => {
+    const errors = main.errors
+    expect(errors.unauthorized).toMatch(/rejected the token \(401/)
+    expect(errors.unauthorized).toMatch(/Token in the add-on preferences/)
+    expect(errors.wrong_token).toMatch(/\(401/)
+    expect(errors.too_large).toMatch(/too large for the PartField daemon \(413/)
+    expect(errors.too_large).toMatch(/Decimate/)
+    expect(errors.server_message).toMatch(/PartField model not found/)
+    expect(errors.timeout).toMatch(/did not answer within 1 s/)
+    expect(errors.invalid_url).toMatch(/Invalid Daemon URL 'localhost:7860'/)
+  })
+
+  it.skipIf(!hasXvfb)('runs modal in a window and cancels on Esc', async () => {
+    const reportPath = join(workDir, 'ui-report.json')
+    const config = join(workDir, 'ui-config.json')
+    await writeFile(config, JSON.stringify({ zip: zipPath, daemonUrl: daemon.url, report: reportPath }))
+    const deletesBefore = countDeletes(daemon)
+    const run = await runBlenderWindowed('blender_ui.py', [config])
+    const report = JSON.parse(await readFile(reportPath, 'utf8')) as UiReport
+    console.log('phase seconds', JSON.stringify(report.phase_seconds))
+    expect(report.fatal, `${report.fatal}\n${run.output}`).toBeUndefined()
+    expect(run.output).not.toMatch(/Traceback/)
+
+    // invoke returns at once and the window keeps handling events while the daemon works
+    expect(report.phases.segment_start).toEqual(['RUNNING_MODAL'])
+    expect(report.phases.running_after_start).toBe(true)
+    expect(report.ticks.segmenting.count).toBeGreaterThanOrEqual(2)
+    console.log(`modal steps: ${report.modal_steps.count}, longest ${(report.modal_steps.max_seconds * 1000).toFixed(1)} ms; ` +
+      `longest gap between UI timer ticks ${report.ticks.segmenting.max_gap.toFixed(2)} s (software OpenGL redraws included)`)
+    expect(report.modal_steps.max_seconds).toBeLessThan(0.25)
+
+    const done = report.phases.segment_done
+    expect(done.status).toMatch(/^Small: 3 parts/)
+    expect(done.labels).toEqual((await daemonResult(daemon, done.job_id)).labels)
+
+    const cancelled = report.phases.cancel_done
+    expect(cancelled.esc_sent_at).toBeTruthy()
+    expect(cancelled.status).toBe('Cancelled')
+    expect(cancelled.labels).toBe(false)
+    expect(cancelled.job_id).toBe('')
+    expect(countDeletes(daemon) - deletesBefore, 'DELETE requests the daemon logged').toBe(1)
+  })
+
+  it('reports a stopped daemon', async () => {
+    const url = daemon.url
+    await daemon.stop()
+    const reportPath = join(workDir, 'stopped-report.json')
+    const config = join(workDir, 'stopped-config.json')
+    await writeFile(config, JSON.stringify({ phase: 'stopped', zip: zipPath, daemonUrl: url, report: reportPath }))
+    const run = await runBlender('blender_e2e.py', [config])
+    const report = JSON.parse(await readFile(reportPath, 'utf8')) as StoppedReport
+
+    expect(report.fatal, report.fatal).toBeUndefined()
+    expect(run.output).not.toMatch(/Traceback/)
+    const expected = `No PartField daemon is running at ${url} (connection refused)`
+    expect(report.steps.segment_stopped.error).toContain(expected)
+    expect(report.steps.segment_stopped.error).toContain('npm start')
+    expect(report.steps.check_stopped.error).toContain(expected)
+    expect(report.cube_after.labels).toBeNull()
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// daemon side
+
+interface DaemonResult {
+  faceCount: number
+  triangleCount: number
+  partCount: number
+  method: string
+  labels: number[]
+}
+
+async function daemonResult(daemon: TestDaemon, jobId: string): Promise<DaemonResult> {
+  const response = await fetch(`${daemon.url}/v1/jobs/${jobId}/result`, { headers: { accept: 'application/json' } })
+  expect(response.status, await response.clone().text()).toBe(200)
+  return (await response.json()) as DaemonResult
+}
+
+async function daemonRecut(daemon: TestDaemon, jobId: string, parts: number): Promise<DaemonResult> {
+  const response = await fetch(`${daemon.url}/v1/jobs/${jobId}/recut`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ n_clusters: parts }),
+  })
+  expect(response.status, await response.clone().text()).toBe(200)
+  return (await response.json()) as DaemonResult
+}
+
+/** DELETE /v1/jobs/{id} requests the daemon answered with 200, from its request log. */
+function countDeletes(daemon: TestDaemon): number {
+  return daemon.logs.filter((line) => line.method === 'DELETE' && line.status === 200).length
+}
+
+// ---------------------------------------------------------------------------------------------
+// expectations
+
+/** Each vertex belongs to the group of every part whose faces use it, and nothing else. */
+function expectGroupsMatch(snapshot: Snapshot, partCount: number): void {
+  const expected: Record<string, number[]> = {}
+  for (const name of partNames('Part_', partCount)) expected[name] = []
+  snapshot.labels!.forEach((label, face) => {
+    for (const vertex of snapshot.polygon_vertices[face]) expected[`Part_${String(label).padStart(2, '0')}`].push(vertex)
+  })
+  for (const name of Object.keys(expected)) expected[name] = [...new Set(expected[name])].sort((a, b) => a - b)
+  const actual = Object.fromEntries(
+    Object.entries(snapshot.groups).map(([name, members]) => [name, [...members].sort((a, b) => a - b)]),
+  )
+  expect(actual, `vertex groups of ${snapshot.name}`).toEqual(expected)
+}
+
+function partNames(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`)
+}
+
+/** Reference vote: per face, the label with the largest summed triangle area; lower label on a tie. */
+function voteByArea(triangleLabels: number[], polygon: number[], area: number[], faceCount: number): number[] {
+  const totals = Array.from({ length: faceCount }, () => new Map<number, number>())
+  triangleLabels.forEach((label, t) => {
+    const sums = totals[polygon[t]]
+    sums.set(label, (sums.get(label) ?? 0) + area[t])
+  })
+  return totals.map((sums) => {
+    let best = -1
+    let bestArea = -Infinity
+    for (const [label, sum] of [...sums].sort((a, b) => a[0] - b[0])) {
+      if (sum > bestArea) {
+        best = label
+        bestArea = sum
+      }
+    }
+    return best
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// interop inputs
+
+interface InteropOutput {
+  messages: { value: unknown; encoded: string }[]
+  cuts: Record<string, number[]>[]
+  palette: number[][]
+}
+
+function codecMessages(): unknown[] {
+  return [
+    { small: 1, negative: -1, byte: 200, short: -300, word: 70_000, wide: -70_000, big: 2 ** 40, half: 1.5 },
+    { text: 'héllo wörld ✓', empty: '', long: 'x'.repeat(300), longer: 'y'.repeat(70_000), yes: true, no: false, none: null },
+    { nested: [1, [2, [3, { deep: [] }]]], list: Array.from({ length: 20 }, (_, i) => i * 1000) },
+    Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`key${i}`, i % 2 ? `v${i}` : i])),
+    {
+      positions: new Float32Array([0, 0.5, -1.25, 3e38, -1e-7]),
+      triangles: new Uint32Array([0, 1, 2, 4_000_000_000]),
+      labels: new Int32Array([-2_000_000_000, -1, 0, 7]),
+      colors: new Uint8Array(300).map((_, i) => i % 256),
+    },
+    { tree: { leafCount: 3, merges: new Int32Array([0, 1, 3, 2]), costs: new Float32Array([0.25, 1.5]) }, warnings: [] },
+  ]
+}
+
+/** Converts a decoded message to plain JSON values; binary becomes {$bin: base64}. */
+function toJsonShape(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { $bin: Buffer.from(value).toString('base64') }
+  if (Array.isArray(value)) return value.map(toJsonShape)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toJsonShape(item)]))
+  }
+  return value
+}
+
+interface RandomTree {
+  leafCount: number
+  merges: Int32Array
+  costs: Float32Array
+  ks: number[]
+}
+
+/** Random merge trees and forests (several components) with a fixed seed. */
+function randomTrees(): RandomTree[] {
+  const random = mulberry32(20_240_601)
+  const shapes: [number, number][] = [[1, 1], [2, 1], [7, 1], [50, 3], [500, 1], [3000, 5]]
+  return shapes.map(([leafCount, components]) => {
+    // Each active node remembers its component; merges join two random nodes of one component.
+    const active: { node: number; component: number }[] = []
+    for (let leaf = 0; leaf < leafCount; leaf++) active.push({ node: leaf, component: leaf % components })
+    const merges: number[] = []
+    let next = leafCount
+    for (;;) {
+      const candidates = [...new Set(active.map((a) => a.component))].filter(
+        (c) => active.filter((a) => a.component === c).length > 1,
+      )
+      if (candidates.length === 0) break
+      const component = candidates[Math.floor(random() * candidates.length)]
+      const members = active.filter((a) => a.component === component)
+      const first = members[Math.floor(random() * members.length)]
+      const rest = members.filter((m) => m !== first)
+      const second = rest[Math.floor(random() * rest.length)]
+      merges.push(first.node, second.node)
+      active.splice(active.indexOf(first), 1)
+      active.splice(active.indexOf(second), 1)
+      active.push({ node: next++, component })
+    }
+    const ks = [...new Set([0, 1, 2, 3, 5, Math.floor(leafCount / 2), leafCount - 1, leafCount, leafCount + 5])]
+    return { leafCount, merges: new Int32Array(merges), costs: new Float32Array(merges.length / 2), ks }
+  })
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// report shapes (written by python/blender_e2e.py)
+
+interface Snapshot {
+  name: string
+  labels: number[] | null
+  polygon_vertices: number[][]
+  groups: Record<string, number[]>
+  has_colors: boolean
+  material_names: (string | null)[]
+  material_indices: number[]
+  job_id: string
+  part_count: number
+  has_tree: boolean
+  mode: string
+}
+
+type Step = { result?: string[]; error?: string }
+
+interface MainReport {
+  fatal?: string
+  steps: Record<string, Step>
+  install: {
+    install: string[]
+    enable: string[]
+    module_file: string
+    bl_info: { blender: number[] }
+    msgpack_importable: boolean
+    operators: string[]
+    panel_category: string
+    preference_names: string[]
+    defaults: { daemon_url: string; timeout: number }
+  }
+  manifest: {
+    schema_version: string
+    id: string
+    type: string
+    tagline: string
+    blender_version_min: string
+    license: string[]
+    permissions: { network: string }
+  }
+  lamp_faces: number
+  table: Snapshot
+  lamp: Snapshot
+  table_recut: Snapshot
+  lamp_slider: Snapshot
+  lamp_invoke: Snapshot
+  lamp_edit: Snapshot & { mode_after_operator: string }
+  lamp_triangles: Snapshot & { base_triangles: { polygon: number[]; area: number[] } }
+  table_kmeans: Snapshot
+  table_kmeans_recut: Snapshot
+  sphere_materials: Snapshot
+  sphere_cleared: Snapshot
+  ico_segmented: Snapshot
+  ico_undone: Snapshot
+  separate: { labels: number[]; original_hidden: boolean; parts: { name: string; faces: number; labels: number[] }[] }
+  cancel: { outcome: string; job_id: string }
+  errors: Record<string, string>
+}
+
+interface UiReport {
+  fatal?: string
+  phases: {
+    segment_start: string[]
+    running_after_start: boolean
+    segment_done: { job_id: string; labels: number[] | null; status: string }
+    cancel_done: { esc_sent_at: string | null; status: string; labels: boolean; job_id: string }
+  }
+  ticks: Record<string, { count: number; max_gap: number; messages: string[] }>
+  modal_steps: { count: number; max_seconds: number; total_seconds: number }
+  phase_seconds: Record<string, number>
+}
+
+interface StoppedReport {
+  fatal?: string
+  steps: Record<string, Step>
+  cube_after: Snapshot
+}

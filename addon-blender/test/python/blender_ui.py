@@ -1,0 +1,186 @@
+"""The interactive path of Segment Selected in a real Blender window (under Xvfb), driven by
+blender.test.ts: the modal operator with its worker thread, the status shown while it runs, and
+Esc sent through Window.event_simulate (needs --enable-event-simulate).
+
+Usage: blender --factory-startup --enable-event-simulate --python blender_ui.py -- CONFIG_JSON
+CONFIG_JSON keys: zip, daemonUrl, report.
+"""
+
+import json
+import sys
+import time
+
+import bpy
+import numpy as np
+
+#: Seconds between checks of the running operator.
+TICK = 0.05
+#: Give up (and report) if a phase takes longer than this.
+PHASE_TIMEOUT = 60.0
+#: Consecutive on-time ticks that mark the end of start-up redraws.
+WARMUP_STEADY_TICKS = 10
+
+config = json.loads(open(sys.argv[sys.argv.index('--') + 1]).read())
+report = {'ticks': {}, 'phases': {}}
+state = {'phase': 'start', 'since': time.monotonic(), 'last_tick': None}
+
+
+def finish(error=None):
+    if error:
+        report['fatal'] = error
+    with open(config['report'], 'w') as out:
+        json.dump(report, out)
+    bpy.ops.wm.quit_blender()
+
+
+def view3d_override():
+    window = bpy.context.window_manager.windows[0]
+    area = next(a for a in window.screen.areas if a.type == 'VIEW_3D')
+    region = next(r for r in area.regions if r.type == 'WINDOW')
+    return window, {'window': window, 'screen': window.screen, 'area': area, 'region': region}
+
+
+def grid_object(name, side):
+    """A wavy square grid of side x side quads: enough faces to keep the daemon busy a moment."""
+    ys, xs = np.mgrid[0:side + 1, 0:side + 1]
+    vertices = np.stack([xs.ravel() / side, ys.ravel() / side, np.sin(xs.ravel() / 7.0) * 0.1], axis=1)
+    corner = (ys[:-1, :-1] * (side + 1) + xs[:-1, :-1]).ravel()
+    faces = np.stack([corner, corner + 1, corner + side + 2, corner + side + 1], axis=1)
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(vertices.tolist(), [], faces.tolist())
+    obj = bpy.data.objects.new(name, mesh)
+    bpy.context.scene.collection.objects.link(obj)
+    return obj
+
+
+def select_only(obj):
+    for other in bpy.context.scene.objects:
+        other.select_set(False)
+    obj.select_set(True)
+    bpy.context.view_layer.objects.active = obj
+
+
+def start_segment(obj, part_count):
+    select_only(obj)
+    window, override = view3d_override()
+    with bpy.context.temp_override(**override):
+        return sorted(bpy.ops.partfield.segment_selected('INVOKE_DEFAULT', part_count=part_count))
+
+
+def status():
+    return bpy.context.window_manager.partfield_status
+
+
+def enter(phase):
+    report.setdefault('phase_seconds', {})[state['phase']] = round(time.monotonic() - state['since'], 2)
+    state['phase'] = phase
+    state['since'] = time.monotonic()
+
+
+def record_tick(phase):
+    now = time.monotonic()
+    ticks = report['ticks'].setdefault(phase, {'count': 0, 'max_gap': 0.0, 'messages': []})
+    if state['last_tick'] is not None:
+        ticks['max_gap'] = max(ticks['max_gap'], now - state['last_tick'])
+    state['last_tick'] = now
+    ticks['count'] += 1
+    message = status().message
+    if message and message not in ticks['messages']:
+        ticks['messages'].append(message)
+
+
+def time_modal_steps():
+    """Record how long each modal step of the operator holds the main thread."""
+    from partfield_bridge import operators
+
+    original = operators._DaemonJobOperator._modal_step
+    steps = report.setdefault('modal_steps', {'count': 0, 'max_seconds': 0.0, 'total_seconds': 0.0})
+
+    def timed(self, context, event):
+        start = time.perf_counter()
+        try:
+            return original(self, context, event)
+        finally:
+            spent = time.perf_counter() - start
+            steps['count'] += 1
+            steps['total_seconds'] += spent
+            steps['max_seconds'] = max(steps['max_seconds'], spent)
+
+    operators._DaemonJobOperator._modal_step = timed
+
+
+def tick():
+    try:
+        return step()
+    except Exception as error:  # noqa: BLE001 - the test reads the error from the report
+        import traceback
+
+        finish(f'{error!r}\n{traceback.format_exc()}')
+        return None
+
+
+def step():
+    phase = state['phase']
+    if phase != 'start' and time.monotonic() - state['since'] > PHASE_TIMEOUT:
+        finish(f'phase {phase} timed out after {PHASE_TIMEOUT} s; status: {status().message!r}')
+        return None
+
+    if phase == 'start':
+        bpy.ops.preferences.addon_install(filepath=config['zip'], overwrite=True)
+        bpy.ops.preferences.addon_enable(module='partfield_bridge')
+        bpy.context.preferences.addons['partfield_bridge'].preferences.daemon_url = config['daemonUrl']
+        time_modal_steps()
+        for obj in list(bpy.data.objects):
+            bpy.data.objects.remove(obj)
+        grid_object('Small', 30)
+        state['steady'] = 0
+        enter('warmup')
+    elif phase == 'warmup':
+        # The first redraws compile shaders (slow with software OpenGL); measure once they are done.
+        now = time.monotonic()
+        gap = now - state['last_tick'] if state['last_tick'] is not None else 1.0
+        state['last_tick'] = now
+        state['steady'] = state['steady'] + 1 if gap < 2 * TICK else 0
+        if state['steady'] >= WARMUP_STEADY_TICKS:
+            report['phases']['segment_start'] = start_segment(bpy.data.objects['Small'], 3)
+            report['phases']['running_after_start'] = status().running
+            state['last_tick'] = None
+            enter('segmenting')
+    elif phase == 'segmenting':
+        record_tick(phase)
+        if not status().running:
+            small = bpy.data.objects['Small']
+            labels = small.data.attributes.get('part')
+            report['phases']['segment_done'] = {
+                'job_id': small.partfield.job_id,
+                'labels': [item.value for item in labels.data] if labels else None,
+                'status': status().message,
+            }
+            # The daemon spends a few seconds on any job, so Esc arrives while this one runs.
+            report['phases']['cancel_start'] = start_segment(grid_object('Large', 80), 4)
+            state['last_tick'] = None
+            enter('cancelling')
+    elif phase == 'cancelling':
+        record_tick(phase)
+        message = status().message
+        # Esc once the job is on the daemon (queued or computing), not while it is being sent.
+        if status().running and not state.get('esc_sent') and message and not message.startswith('Sending'):
+            window, _ = view3d_override()
+            window.event_simulate(type='ESC', value='PRESS')
+            window.event_simulate(type='ESC', value='RELEASE')
+            state['esc_sent'] = message
+        if not status().running:
+            large = bpy.data.objects['Large']
+            report['phases']['cancel_done'] = {
+                'esc_sent_at': state.get('esc_sent'),
+                'status': status().message,
+                'labels': large.data.attributes.get('part') is not None,
+                'job_id': large.partfield.job_id,
+            }
+            enter('done')
+            finish()
+            return None
+    return TICK
+
+
+bpy.app.timers.register(tick, first_interval=0.5)
