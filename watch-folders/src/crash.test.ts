@@ -2,19 +2,19 @@
  * A watcher killed with SIGKILL in the middle of a job and started again: every file ends in
  * done/ exactly once, and files finished before the kill are not processed again.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterEach, expect, it } from 'vitest'
 
 import { toOff, twoBoxes } from '../../daemon/src/server/test-meshes.js'
 import { readManifest } from './job-manifest.js'
-import { list, startWatcher, waitFor, type TestWatcher } from './test-watcher.js'
+import { list, removeTempFolders, startWatcher, tempFolder, waitFor, type TestWatcher } from './test-watcher.js'
 
 const watchers: TestWatcher[] = []
 afterEach(async () => {
   for (const watcher of watchers.splice(0)) await watcher.stop()
+  await removeTempFolders()
 })
 
 async function start(folder: string): Promise<TestWatcher> {
@@ -41,7 +41,7 @@ async function waitForRunningJob(folder: string, doneAtLeast: number): Promise<s
 }
 
 it('resumes after SIGKILL without losing or repeating a file', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'partfield-watch-crash-'))
+  const folder = await tempFolder('partfield-watch-crash-')
   await mkdir(join(folder, 'incoming'))
   // 768 faces each: long enough (about a second or more here) that the kill lands inside a job.
   const content = toOff(twoBoxes(8))
@@ -82,7 +82,7 @@ it('resumes after SIGKILL without losing or repeating a file', async () => {
 })
 
 it('resumes a job stopped by SIGTERM without counting it', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'partfield-watch-stop-'))
+  const folder = await tempFolder('partfield-watch-stop-')
   await mkdir(join(folder, 'incoming'))
   const content = toOff(twoBoxes(8))
   await writeFile(join(folder, 'incoming', 'only.off'), content)

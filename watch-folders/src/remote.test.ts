@@ -2,8 +2,7 @@
  * The watcher with --daemon against the real daemon, both started by the test on loopback: the
  * daemon segments, the watcher files the downloads exactly as it files in-process results.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -11,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDaemon, type TestDaemon } from '../../daemon/src/server/test-daemon.js'
 import { toGltf, toOff, twoBoxes } from '../../daemon/src/server/test-meshes.js'
 import { readManifest } from './job-manifest.js'
-import { list, listTree, startWatcher, waitFor, type TestWatcher } from './test-watcher.js'
+import { list, listTree, removeTempFolders, startWatcher, tempFolder, waitFor, type TestWatcher } from './test-watcher.js'
 
 const TOKEN = 'watch-folder-test-token'
 
@@ -24,6 +23,7 @@ afterAll(() => daemon.stop())
 const watchers: TestWatcher[] = []
 afterEach(async () => {
   for (const watcher of watchers.splice(0)) await watcher.stop()
+  await removeTempFolders()
 })
 
 async function start(folder: string, token = TOKEN): Promise<TestWatcher> {
@@ -33,7 +33,7 @@ async function start(folder: string, token = TOKEN): Promise<TestWatcher> {
 }
 
 async function newFolder(): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), 'partfield-watch-remote-'))
+  const folder = await tempFolder('partfield-watch-remote-')
   await mkdir(join(folder, 'incoming'))
   return folder
 }

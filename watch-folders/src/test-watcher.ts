@@ -1,6 +1,7 @@
 /** Starts the real watcher (`node --import tsx main.ts`) as a child process for tests. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -71,6 +72,20 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+const temporaryFolders: string[] = []
+
+/** Creates a folder under the system's temporary folder that removeTempFolders deletes. */
+export async function tempFolder(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  temporaryFolders.push(dir)
+  return dir
+}
+
+/** Deletes every folder tempFolder created; call it after the watchers using them stopped. */
+export async function removeTempFolders(): Promise<void> {
+  await Promise.all(temporaryFolders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 }
 
 /** Lists a folder's entries, or [] when it does not exist. */

@@ -2,23 +2,23 @@
  * The watcher as users run it: a child process on real folders, files written by this test the
  * way sync tools and browsers write them.
  */
-import { mkdtemp, open, readFile, rename, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { toGltf, toObj, toOff, toPly, twoBoxes } from '../../daemon/src/server/test-meshes.js'
-import { list, listTree, startWatcher, waitFor, type TestWatcher } from './test-watcher.js'
+import { list, listTree, removeTempFolders, startWatcher, tempFolder, waitFor, type TestWatcher } from './test-watcher.js'
 
 const watchers: TestWatcher[] = []
 afterEach(async () => {
   for (const watcher of watchers.splice(0)) await watcher.stop()
+  await removeTempFolders()
 })
 
 async function newFolder(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'partfield-watch-'))
+  return tempFolder('partfield-watch-')
 }
 
 async function start(folder: string, ...extra: string[]): Promise<TestWatcher> {
@@ -164,7 +164,7 @@ describe('watcher', () => {
     await writeFile(join(folder, 'incoming', 'chair.mtl'), 'newmtl wood\nmap_Kd -s 2 2 1 textures/wood grain.png\n')
     await writeFile(join(folder, 'incoming', 'unrelated.png'), 'not referenced')
     await sleep(500)
-    await (await import('node:fs/promises')).mkdir(join(folder, 'incoming', 'textures'))
+    await mkdir(join(folder, 'incoming', 'textures'))
     await writeFile(join(folder, 'incoming', 'textures', 'wood grain.png'), 'png bytes')
     await waitForJobs(folder, 2)
 
@@ -208,9 +208,8 @@ describe('watcher', () => {
 
   it('ignores temporary names, suffixes clashes', async () => {
     const folder = await newFolder()
-    await writeFile(join(folder, 'stale'), '')
     const incoming = join(folder, 'incoming')
-    await (await import('node:fs/promises')).mkdir(incoming)
+    await mkdir(incoming)
     // Present before the start: processed too.
     await writeFile(join(incoming, 'early.off'), BOXES)
     const watcher = await start(folder)
