@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cutTree } from '../../protocol/src/part-tree.js'
 import { parseSegmentResult } from '../../protocol/src/responses.js'
 import { startDaemon, type TestDaemon } from '../src/server/test-daemon.js'
-import { toGltf, twoBoxes } from '../src/server/test-meshes.js'
+import { toGltf, toOff, twoBoxes } from '../src/server/test-meshes.js'
 import { buildWebPage } from './build.js'
 import type { PageSnapshot, PixelSummary } from './src/test-hook.js'
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './test-browser.js'
@@ -66,6 +66,21 @@ async function waitForPhase(phases: string[], target: Page = page): Promise<Page
     { timeout: JOB_TIMEOUT_MS, polling: 100 },
   )
   return snapshot(target)
+}
+
+/** Waits until the page shows a finished job other than `previous`, or an error. */
+async function waitForNewJob(previous: string | null): Promise<PageSnapshot> {
+  await page.waitForFunction(
+    (earlier) => {
+      const state = (window as unknown as { partfieldPage: { snapshot(): PageSnapshot } }).partfieldPage.snapshot()
+      return state.phase === 'failed' || state.errorText !== '' || (state.phase === 'done' && state.jobId !== earlier)
+    },
+    previous,
+    { timeout: JOB_TIMEOUT_MS, polling: 100 },
+  )
+  const state = await snapshot()
+  expect(state.errorText).toBe('')
+  return state
 }
 
 async function partListCounts(): Promise<number[]> {
@@ -276,8 +291,14 @@ describe.skipIf(skip)('web page', () => {
   })
 
   it('explains a file the daemon cannot read', async () => {
-    const broken = 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 9\n'
-    await page.locator('#file-input').setInputFiles({ name: 'broken.obj', mimeType: 'text/plain', buffer: Buffer.from(broken) })
+    // Dropped on the drop zone, as a user dragging it from a file manager would.
+    await page.locator('#drop-zone').evaluate((zone) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File(['v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 9\n'], 'broken.obj', { type: 'text/plain' }))
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    })
+    expect(await page.locator('#file-summary').textContent()).toContain('broken.obj')
     await page.locator('#segment-button').click()
     await page.locator('#error-box').waitFor({ state: 'visible', timeout: JOB_TIMEOUT_MS })
     const text = await page.locator('#error-box').textContent()
@@ -309,18 +330,9 @@ describe.skipIf(skip)('web page', () => {
       { name: 'boxes.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(bin) },
     ])
     await page.locator('#param-n_clusters').fill('3')
+    const previous = (await snapshot()).jobId
     await page.locator('#segment-button').click()
-    await page.waitForFunction(
-      (previous) => {
-        const state = (window as unknown as { partfieldPage: { snapshot(): PageSnapshot } }).partfieldPage.snapshot()
-        return state.phase === 'failed' || (state.phase === 'done' && state.jobId !== previous)
-      },
-      (await snapshot()).jobId,
-      { timeout: JOB_TIMEOUT_MS },
-    )
-
-    const current = await snapshot()
-    expect(current.errorText).toBe('')
+    const current = await waitForNewJob(previous)
     expect(current.serverParts).toBe(3)
     expect(current.faceCount).toBe(2 * twoBoxes(3).faces.length)
     expect(await page.locator('#result-summary').textContent()).not.toContain('chosen automatically')
@@ -330,6 +342,41 @@ describe.skipIf(skip)('web page', () => {
     expect((await pixels()).modelPixels).toBeGreaterThan(1000)
     await page.getByRole('radio', { name: 'Parts' }).check()
     await page.locator('#param-n_clusters').fill('')
+  })
+
+  it('recuts a k-means result on the daemon', async () => {
+    await page.locator('#file-input').setInputFiles({ name: 'boxes.off', mimeType: 'text/plain', buffer: Buffer.from(toOff(twoBoxes(3))) })
+    await page.locator('#param-method').selectOption('kmeans')
+    await page.locator('#param-n_clusters').fill('3')
+    const previous = (await snapshot()).jobId
+    await page.locator('#segment-button').click()
+    await waitForNewJob(previous)
+    expect((await snapshot()).serverParts).toBe(3)
+
+    await page.locator('#part-slider').focus()
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(async () => (await snapshot()).serverParts, { timeout: JOB_TIMEOUT_MS }).toBe(4)
+    expect((await snapshot()).shownParts).toBe(4)
+    expect(await page.locator('#part-list li').count()).toBe(4)
+
+    await page.locator('#param-method').selectOption('agglomerative')
+    await page.locator('#param-n_clusters').fill('')
+  })
+
+  it('cancels a running job', async () => {
+    const previousHash = await page.evaluate(() => location.hash)
+    await page.locator('#file-input').setInputFiles(SAMPLE)
+    await page.locator('#segment-button').click()
+    await page.locator('#cancel-button').waitFor({ state: 'visible' })
+    await expect.poll(() => page.evaluate(() => location.hash)).not.toBe(previousHash)
+    const id = (await page.evaluate(() => location.hash)).slice('#job='.length)
+    expect((await fetch(`${daemon.url}/v1/jobs/${id}`)).status).toBe(200)
+    await page.locator('#cancel-button').click()
+
+    expect(await page.locator('#progress-label').textContent()).toBe('Cancelled')
+    expect(await page.locator('#cancel-button').isHidden()).toBe(true)
+    expect(await page.locator('#segment-button').isEnabled()).toBe(true)
+    await expect.poll(async () => (await fetch(`${daemon.url}/v1/jobs/${id}`)).status).toBe(404)
   })
 
   it('asks for the token and keeps it', async () => {

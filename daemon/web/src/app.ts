@@ -246,7 +246,10 @@ export class App {
       const final = await followJob(this.#client, id, (status) => this.#status.job(status), abort.signal)
       await this.#finish(final, undefined)
     } catch (error) {
-      if (!abort.signal.aborted) this.#fail(error)
+      if (abort.signal.aborted) return
+      // An expired job would otherwise fail again at every reload of this address.
+      if (error instanceof ApiError && error.code === 'not-found') history.replaceState(null, '', location.pathname)
+      this.#fail(error)
     } finally {
       if (this.#running === abort) {
         this.#running = undefined
@@ -305,6 +308,10 @@ export class App {
     if (result.warnings.length > 0) this.ui.resultSummary.textContent += ` Warnings: ${result.warnings.join('; ')}`
     this.ui.viewSwitch.disabled = false
     this.ui.pcaRadio.disabled = result.pca === null
+    if (result.pca === null && this.viewer.mode === 'pca') {
+      this.ui.partsRadio.checked = true
+      this.viewer.setMode('parts')
+    }
     this.#status.show(`Done: ${result.partCount} parts in ${seconds.toFixed(1)} s`, 1)
   }
 

@@ -16,6 +16,7 @@ export interface PageElements {
   progressBar: HTMLProgressElement
   errorBox: HTMLElement
   viewSwitch: HTMLFieldSetElement
+  partsRadio: HTMLInputElement
   pcaRadio: HTMLInputElement
   viewerHost: HTMLElement
   viewerPlaceholder: HTMLElement
@@ -44,6 +45,7 @@ const IDS: Record<keyof PageElements, string> = {
   progressBar: 'progress-bar',
   errorBox: 'error-box',
   viewSwitch: 'view-switch',
+  partsRadio: 'view-parts',
   pcaRadio: 'view-pca',
   viewerHost: 'viewer-canvas-host',
   viewerPlaceholder: 'viewer-placeholder',

@@ -40,12 +40,16 @@ function triangulateFaces(vertices: Float32Array, faces: PlyFaces, leafCount: nu
     const corners = faces.indices.subarray(faces.offsets[f], faces.offsets[f + 1])
     const leaf = faces.sourceFace[f]
     if (leaf >= leafCount) throw new Error(`face ${f} of the parts PLY names source face ${leaf}; the result has ${leafCount}`)
-    for (const corner of corners) {
-      if (corner >= vertexCount) throw new Error(`face ${f} of the parts PLY uses vertex ${corner}; it has ${vertexCount}`)
+    for (let c = 0; c < corners.length; c++) {
+      if (corners[c] >= vertexCount) throw new Error(`face ${f} of the parts PLY uses vertex ${corners[c]}; it has ${vertexCount}`)
     }
-    for (const [a, b, c] of polygonTriangles(vertices, corners)) {
-      for (const [k, vertex] of [corners[a], corners[b], corners[c]].entries()) {
-        positions.set(vertices.subarray(3 * vertex, 3 * vertex + 3), 9 * triangle + 3 * k)
+    for (const loop of polygonTriangles(vertices, corners)) {
+      for (let k = 0; k < 3; k++) {
+        const from = 3 * corners[loop[k]]
+        const to = 9 * triangle + 3 * k
+        positions[to] = vertices[from]
+        positions[to + 1] = vertices[from + 1]
+        positions[to + 2] = vertices[from + 2]
       }
       leafOf[triangle++] = leaf
     }
@@ -64,6 +68,7 @@ export function polygonTriangles(vertices: Float32Array, corners: ArrayLike<numb
   if (n === 3) return [[0, 1, 2]]
 
   const [u, v] = projectionAxes(vertices, corners)
+  if (n === 4 && isConvex(vertices, corners, u, v)) return [[0, 1, 2], [0, 2, 3]]
   const contour: Vector2[] = []
   for (let i = 0; i < n; i++) contour.push(new Vector2(vertices[3 * corners[i] + u], vertices[3 * corners[i] + v]))
   const triangles = ShapeUtils.triangulateShape(contour, [])
@@ -88,6 +93,23 @@ function projectionAxes(vertices: Float32Array, corners: ArrayLike<number>): [nu
   if (abs[0] >= abs[1] && abs[0] >= abs[2]) return [1, 2]
   if (abs[1] >= abs[2]) return [2, 0]
   return [0, 1]
+}
+
+/** True when the flattened polygon turns the same way at every corner, so any fan splits it. */
+function isConvex(vertices: Float32Array, corners: ArrayLike<number>, u: number, v: number): boolean {
+  const n = corners.length
+  let sign = 0
+  for (let i = 0; i < n; i++) {
+    const a = 3 * corners[i]
+    const b = 3 * corners[(i + 1) % n]
+    const c = 3 * corners[(i + 2) % n]
+    const turn = (vertices[b + u] - vertices[a + u]) * (vertices[c + v] - vertices[b + v]) -
+      (vertices[b + v] - vertices[a + v]) * (vertices[c + u] - vertices[b + u])
+    if (turn === 0) return false
+    if (sign === 0) sign = Math.sign(turn)
+    else if (Math.sign(turn) !== sign) return false
+  }
+  return true
 }
 
 function identity(count: number): Uint32Array {
