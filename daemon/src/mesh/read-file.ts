@@ -1,5 +1,5 @@
 import { readFile, realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 
 import { MeshParseError } from './errors.js'
 import { loadMesh } from './load.js'
@@ -20,11 +20,16 @@ export async function readMeshFile(path: string, options: { maxFaces?: number } 
     throw new MeshParseError('missing-resource', path, undefined, `${reason}; expected a readable mesh file`)
   }
 
-  return loadMesh(bytes, {
+  const input = await loadMesh(bytes, {
     fileName: path,
     maxFaces: options.maxFaces ?? DEFAULT_MAX_FACES,
     readResource: createSiblingReader(path),
   })
+
+  // Errors name the path the user typed; results carry only the file name, so labels.json and
+  // exported headers never reveal the folder layout of the machine that ran the job.
+  input.sourceName = basename(path)
+  return input
 }
 
 /**
