@@ -21,7 +21,7 @@ export function buildViewMesh(ply: PlyData, leafCount: number): ViewMesh {
   if (!ply.faces) {
     const pointCount = ply.positions.length / 3
     if (pointCount !== leafCount) {
-      throw new Error(`the parts PLY has ${pointCount} points but the result labels ${leafCount}`)
+      throw new Error(`the parts PLY has ${pointCount} points but the result has ${leafCount} labels`)
     }
     return { kind: 'points', positions: ply.positions, leafOf: identity(pointCount), leafCount }
   }
