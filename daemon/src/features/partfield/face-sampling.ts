@@ -1,6 +1,6 @@
 import type { SampleRandom } from './random.js'
 import type { TexelWeights } from './texel-weights.js'
-import { PLANE_AXES, splatPlanePoint, texelCoordinate } from './triplane.js'
+import { texelCoordinate } from './triplane.js'
 
 /** Triangle corners in normalised coordinates, 9 floats: v0, v1, v2. */
 export type Corners = Float64Array
@@ -17,26 +17,19 @@ export function splatRandomSamples(
   random: SampleRandom,
   weights: TexelWeights,
 ): void {
-  const point = [0, 0, 0]
+  const [x0, y0, z0, x1, y1, z1, x2, y2, z2] = corners
   for (let s = 0; s < count; s++) {
     const u = Math.sqrt(random.next())
     const v = random.next()
     const w0 = 1 - u
     const w1 = u * (1 - v)
     const w2 = u * v
-    for (let axis = 0; axis < 3; axis++) {
-      point[axis] = w0 * corners[axis] + w1 * corners[3 + axis] + w2 * corners[6 + axis]
-    }
-    for (let p = 0; p < 3; p++) {
-      const [a, b] = PLANE_AXES[p]
-      splatPlanePoint(
-        p,
-        texelCoordinate(point[a], resolution),
-        texelCoordinate(point[b], resolution),
-        resolution,
-        1,
-        weights.add,
-      )
-    }
+    const x = texelCoordinate(w0 * x0 + w1 * x1 + w2 * x2, resolution)
+    const y = texelCoordinate(w0 * y0 + w1 * y1 + w2 * y2, resolution)
+    const z = texelCoordinate(w0 * z0 + w1 * z1 + w2 * z2, resolution)
+    // Planes xy, yz and xz, as PLANE_AXES orders them.
+    weights.addBilinear(0, x, y, 1)
+    weights.addBilinear(1, y, z, 1)
+    weights.addBilinear(2, x, z, 1)
   }
 }

@@ -14,9 +14,11 @@ export class TexelWeights {
   readonly #touched: Int32Array
   readonly #marked: Uint8Array
   readonly #row: Float64Array
+  readonly #resolution: number
   #count = 0
 
   constructor(resolution: number, channels: number) {
+    this.#resolution = resolution
     this.#weights = new Float64Array(3 * resolution * resolution)
     this.#touched = new Int32Array(3 * resolution * resolution)
     this.#marked = new Uint8Array(3 * resolution * resolution)
@@ -27,6 +29,35 @@ export class TexelWeights {
   readonly add = (texel: number, weight: number): void => {
     if (this.#marked[texel] === 0) {
       if (weight === 0) return
+      this.#marked[texel] = 1
+      this.#touched[this.#count++] = texel
+    }
+    this.#weights[texel] += weight
+  }
+
+  /**
+   * Adds a unit bilinear sample at texel coordinate (u, v) of `plane` (each in 0 .. R - 1),
+   * times `weight`, to its 4 corners; the same split as `splatPlanePoint`, inlined for the
+   * per-sample loop.
+   */
+  addBilinear(plane: number, u: number, v: number, weight: number): void {
+    const resolution = this.#resolution
+    const last = resolution - 2
+    const column = u >= last ? last : Math.floor(u)
+    const row = v >= last ? last : Math.floor(v)
+    const fu = u - column
+    const fv = v - row
+    const base = (plane * resolution + row) * resolution + column
+    const below = weight * (1 - fv)
+    const above = weight * fv
+    this.#addOne(base, below * (1 - fu))
+    this.#addOne(base + 1, below * fu)
+    this.#addOne(base + resolution, above * (1 - fu))
+    this.#addOne(base + resolution + 1, above * fu)
+  }
+
+  #addOne(texel: number, weight: number): void {
+    if (this.#marked[texel] === 0) {
       this.#marked[texel] = 1
       this.#touched[this.#count++] = texel
     }
