@@ -81,6 +81,14 @@ describe('wardTree', () => {
     }
   })
 
+  it('matches the reference on a larger graph', () => {
+    // Enough leaves that the pool of merged clusters has to grow past its first 64 rows.
+    const random = new SeededRandom(21)
+    const graph = randomGraph(400, 300, random)
+    const features = randomFeatures(400 * 5, random, false)
+    expect(mergePairs(wardTree(features, 5, graph))).toEqual(bruteForceWard(features, 5, graph))
+  })
+
   it('breaks cost ties as the reference does', () => {
     for (let seed = 1; seed <= 4; seed++) {
       const random = new SeededRandom(100 + seed)

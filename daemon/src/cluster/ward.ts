@@ -1,6 +1,7 @@
 import type { PartTree } from '../../../protocol/src/part-tree.js'
 import type { Csr } from '../prepare/prepared-mesh.js'
 import { MergeHeap } from './merge-heap.js'
+import { ClusterMoments } from './ward-moments.js'
 
 export interface WardOptions {
   /** Initial weight of each leaf (for example its area or triangle count); 1 each by default. */
@@ -78,12 +79,7 @@ function checkInput(features: Float32Array, dim: number, leafCount: number, size
  */
 class WardState {
   readonly heap: MergeHeap
-  readonly #dim: number
-  /** Per slot: sum of member features (float64, as scikit-learn's moments). */
-  readonly #sums: Float64Array
-  /** Per slot: sum / size, kept so distances need no division. */
-  readonly #means: Float64Array
-  readonly #sizes: Float64Array
+  readonly #moments: ClusterMoments
   readonly #slotParent: Int32Array
   readonly #nodeOfSlot: Int32Array
   readonly #slotOfNode: Int32Array
@@ -98,12 +94,7 @@ class WardState {
 
   constructor(features: Float32Array, dim: number, graph: Csr, sizes?: Float64Array) {
     const leafCount = graph.offsets.length - 1
-    this.#dim = dim
-    this.#sums = new Float64Array(features.length)
-    this.#means = new Float64Array(features.length)
-    this.#sizes = sizes ? Float64Array.from(sizes) : new Float64Array(leafCount).fill(1)
-    for (let i = 0; i < features.length; i++) this.#sums[i] = features[i]
-    this.#initMeans(leafCount, sizes !== undefined)
+    this.#moments = new ClusterMoments(features, dim, leafCount, sizes)
 
     this.#slotParent = Int32Array.from({ length: leafCount }, (_, i) => i)
     this.#nodeOfSlot = Int32Array.from({ length: leafCount }, (_, i) => i)
@@ -128,27 +119,11 @@ class WardState {
     for (let i = 0; i < leafCount; i++) {
       for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
         const j = graph.neighbors[p]
-        if (j < i) this.heap.append(this.#distance(i, j), i, j)
+        if (j < i) this.heap.append(this.#moments.distance(i, j), i, j)
       }
     }
     this.heap.heapify()
     this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)
-  }
-
-  #initMeans(leafCount: number, weighted: boolean): void {
-    const dim = this.#dim
-    if (!weighted) {
-      this.#means.set(this.#sums)
-      return
-    }
-    for (let i = 0; i < leafCount; i++) {
-      const size = this.#sizes[i]
-      for (let d = 0; d < dim; d++) {
-        const feature = this.#sums[i * dim + d]
-        this.#sums[i * dim + d] = feature * size
-        this.#means[i * dim + d] = feature
-      }
-    }
   }
 
   /** Pops entries until one joins two live clusters; false when the heap runs dry. */
@@ -174,7 +149,7 @@ class WardState {
     this.#slotParent[absorbed] = slot
     this.#nodeOfSlot[slot] = node
     this.#slotOfNode[node] = slot
-    this.#combineMoments(slot, absorbed)
+    this.#moments.merge(slot, absorbed)
 
     this.#mergeNeighborLists(slot, absorbed)
     const arena = this.#arena
@@ -182,28 +157,13 @@ class WardState {
     const end = start + this.#listLength[slot]
     for (let i = start; i < end; i++) {
       const other = arena[i]
-      this.heap.push(this.#distance(slot, other), node, this.#nodeOfSlot[other])
+      this.heap.push(this.#moments.distance(slot, other), node, this.#nodeOfSlot[other])
     }
     // Compacting only once the heap has doubled since the last compaction keeps the total
     // compaction work proportional to the number of pushes.
     if (this.heap.size > this.#compactAt) {
       this.heap.compact((a, b) => this.#alive[a] === 1 && this.#alive[b] === 1)
       this.#compactAt = Math.max(2 * this.heap.size, MIN_COMPACT_SIZE)
-    }
-  }
-
-  #combineMoments(slot: number, absorbed: number): void {
-    const dim = this.#dim
-    const size = this.#sizes[slot] + this.#sizes[absorbed]
-    this.#sizes[slot] = size
-    const sums = this.#sums
-    const means = this.#means
-    const a = slot * dim
-    const b = absorbed * dim
-    for (let d = 0; d < dim; d++) {
-      const sum = sums[a + d] + sums[b + d]
-      sums[a + d] = sum
-      means[a + d] = sum / size
     }
   }
 
@@ -260,21 +220,6 @@ class WardState {
       slot = parent[slot]
     }
     return slot
-  }
-
-  #distance(slotA: number, slotB: number): number {
-    const dim = this.#dim
-    const means = this.#means
-    const a = slotA * dim
-    const b = slotB * dim
-    let squared = 0
-    for (let d = 0; d < dim; d++) {
-      const diff = means[a + d] - means[b + d]
-      squared += diff * diff
-    }
-    const sizeA = this.#sizes[slotA]
-    const sizeB = this.#sizes[slotB]
-    return squared * ((sizeA * sizeB) / (sizeA + sizeB))
   }
 }
 
