@@ -37,7 +37,7 @@ export function prepareMesh(mesh: MeshData, options: PrepareOptions): PreparedMe
   const bridges = bridgeComponents(
     centroids,
     { count: components.count, ofTriangle: components.ofNode },
-    { mode: options.adjacency, knn: options.knn },
+    { mode: options.adjacency, knn: options.knn, signal: options.signal },
   )
 
   return {

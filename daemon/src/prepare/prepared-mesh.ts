@@ -64,4 +64,6 @@ export interface PrepareOptions {
   adjacency: Adjacency
   /** Extra edges from each triangle to its k nearest triangles in other components. */
   knn: number
+  /** Checked between the bridging queries, the only step that can take long on a huge mesh. */
+  signal?: AbortSignal
 }
