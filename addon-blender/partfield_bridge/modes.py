@@ -1,30 +1,23 @@
-"""Switch to Object Mode around reads and writes of mesh data.
+"""Leave Edit Mode before reading or writing mesh data.
 
 In Edit Mode the mesh lives in an edit-mesh that overwrites ``obj.data`` when the user leaves the
 mode, so reading or writing ``obj.data`` there would use stale data or lose the writes.
-"""
 
-from contextlib import contextmanager
+Operators that write parts stay in Object Mode afterwards. An operator that ends in Edit Mode gets
+an edit-mesh undo step, which restores the mesh but not the object's vertex group names or the
+stored result; an Object Mode step restores all of them, and Ctrl+Z then returns to Edit Mode.
+"""
 
 import bpy
 
-__all__ = ['object_mode']
+__all__ = ['ensure_object_mode']
 
 
-@contextmanager
-def object_mode(context):
-    """Leave Edit (or any other) Mode for the block and return to it afterwards."""
+def ensure_object_mode(context):
+    """Switch to Object Mode; return the mode that was left, or None if already in Object Mode."""
     active = context.view_layer.objects.active
-    previous = active.mode if active is not None else 'OBJECT'
-    if previous == 'OBJECT':
-        yield
-        return
-
+    if active is None or active.mode == 'OBJECT':
+        return None
+    previous = active.mode
     bpy.ops.object.mode_set(mode='OBJECT')
-    try:
-        yield
-    finally:
-        # The block may have deleted or hidden the active object; then there is no mode to restore.
-        active = context.view_layer.objects.active
-        if active is not None and active.visible_get():
-            bpy.ops.object.mode_set(mode=previous)
+    return previous

@@ -15,7 +15,7 @@ from bpy.props import BoolProperty, EnumProperty, IntProperty
 from . import apply_result, result_store, separate
 from .client import ClientSettings, DaemonClient, DaemonError
 from .mesh_io import MeshReadError, read_mesh
-from .modes import object_mode
+from .modes import ensure_object_mode
 from .part_tree import TreeError
 from .preferences import client_settings, online_access_error
 from .properties import ADJACENCY_ITEMS, BACKEND_ITEMS, METHOD_ITEMS
@@ -157,9 +157,10 @@ class _DaemonJobOperator:
             self._errors.append(f'{object_name}: deleted before its result arrived')
             self.report({'WARNING'}, f'"{object_name}" was deleted or renamed before its parts arrived; nothing written.')
             return
+        if ensure_object_mode(context):
+            self._left_edit_mode = True
         try:
-            with object_mode(context):
-                summary = self._jobs[object_name].apply(obj, outcome)
+            summary = self._jobs[object_name].apply(obj, outcome)
         except result_store.ResultError as error:
             self._errors.append(f'{object_name}: {error}')
             self.report({'WARNING'}, str(error))
@@ -172,7 +173,8 @@ class _DaemonJobOperator:
         context = bpy.context
         if self._summaries:
             _set_status(context, False, 1.0, '; '.join(self._summaries))
-            self.report({'INFO'}, '; '.join(self._summaries))
+            note = ' (now in Object Mode; Ctrl+Z returns to Edit Mode)' if getattr(self, '_left_edit_mode', False) else ''
+            self.report({'INFO'}, '; '.join(self._summaries) + note)
         elif self._cancelled:
             _set_status(context, False, 0.0, 'Cancelled')
             self.report({'WARNING'}, 'Cancelled; the daemon job was deleted.')
@@ -274,17 +276,18 @@ class PARTFIELD_OT_segment_selected(_DaemonJobOperator, bpy.types.Operator):
         params = _segment_params(settings)
 
         jobs = []
-        with object_mode(context):
-            for obj in target_objects(context):
-                try:
-                    payload = read_mesh(context, obj, settings['use_modifiers'], settings['whole_faces'])
-                except MeshReadError as error:
-                    self.report({'WARNING'}, str(error))
-                    continue
-                request = build_request(obj.name, payload.positions, payload.triangles, payload.triangle_leaf, params)
-                run = partial(_run_segment_job, client, request, payload.leaf_count)
-                apply = partial(_apply_segment, payload, client.base_url, settings['make_materials'])
-                jobs.append(PendingJob(obj.name, run, apply))
+        targets = target_objects(context)
+        self._left_edit_mode = bool(ensure_object_mode(context))
+        for obj in targets:
+            try:
+                payload = read_mesh(context, obj, settings['use_modifiers'], settings['whole_faces'])
+            except MeshReadError as error:
+                self.report({'WARNING'}, str(error))
+                continue
+            request = build_request(obj.name, payload.positions, payload.triangles, payload.triangle_leaf, params)
+            run = partial(_run_segment_job, client, request, payload.leaf_count)
+            apply = partial(_apply_segment, payload, client.base_url, settings['make_materials'])
+            jobs.append(PendingJob(obj.name, run, apply))
         if not jobs:
             self.report({'ERROR'}, 'No selected mesh could be sent; see the warnings above.')
         return jobs
@@ -322,20 +325,21 @@ class PARTFIELD_OT_recut(_DaemonJobOperator, bpy.types.Operator):
     def _recut(self, context, use_worker):
         summaries = []
         on_daemon = []
-        with object_mode(context):
-            for obj in target_objects(context):
-                state = obj.partfield
-                if not state.job_id:
-                    continue
-                if not state.has_tree:
-                    on_daemon.append(obj)
-                    continue
-                try:
-                    parts = result_store.recut_local(obj, self.part_count)
-                except (result_store.ResultError, TreeError) as error:
-                    self.report({'WARNING'}, str(error))
-                    continue
-                summaries.append(f'{obj.name}: {parts} parts')
+        targets = target_objects(context)
+        self._left_edit_mode = bool(ensure_object_mode(context))
+        for obj in targets:
+            state = obj.partfield
+            if not state.job_id:
+                continue
+            if not state.has_tree:
+                on_daemon.append(obj)
+                continue
+            try:
+                parts = result_store.recut_local(obj, self.part_count)
+            except (result_store.ResultError, TreeError) as error:
+                self.report({'WARNING'}, str(error))
+                continue
+            summaries.append(f'{obj.name}: {parts} parts')
 
         jobs = [job for job in (self._daemon_job(context, obj) for obj in on_daemon) if job is not None]
         if jobs and use_worker:
@@ -382,9 +386,9 @@ def recut_from_slider(context, obj):
     if not state.has_tree:
         status.message = f'{obj.name}: k-means result; press Recut on Daemon to apply {state.part_count} parts'
         return
+    ensure_object_mode(context)
     try:
-        with object_mode(context):
-            parts = result_store.recut_local(obj, state.part_count)
+        parts = result_store.recut_local(obj, state.part_count)
     except (result_store.ResultError, TreeError) as error:
         status.message = str(error)
         return
@@ -404,9 +408,7 @@ class PARTFIELD_OT_separate_parts(bpy.types.Operator):
 
     def execute(self, context):
         objects = [obj for obj in target_objects(context) if apply_result.has_labels(obj)]
-        # The parts become the selection, so the mode is not restored afterwards.
-        if context.mode != 'OBJECT':
-            bpy.ops.object.mode_set(mode='OBJECT')
+        ensure_object_mode(context)
         summaries = []
         created = []
         for obj in objects:
@@ -432,12 +434,13 @@ class PARTFIELD_OT_clear(bpy.types.Operator):
 
     def execute(self, context):
         cleared = 0
-        with object_mode(context):
-            for obj in target_objects(context):
-                if apply_result.has_labels(obj) or obj.partfield.job_id:
-                    cleared += 1
-                apply_result.clear_labels(obj)
-                result_store.forget_result(obj)
+        targets = target_objects(context)
+        ensure_object_mode(context)
+        for obj in targets:
+            if apply_result.has_labels(obj) or obj.partfield.job_id:
+                cleared += 1
+            apply_result.clear_labels(obj)
+            result_store.forget_result(obj)
         self.report({'INFO'}, f'Cleared parts from {cleared} object(s)')
         return {'FINISHED'}
 

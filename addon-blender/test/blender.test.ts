@@ -225,11 +225,20 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(result.partCount).toBe(5)
   })
 
-  it('segments from Edit Mode and returns to it', async () => {
+  it('segments from Edit Mode and undoes back into it', async () => {
     expect(main.steps.segment_edit_mode).toEqual({ result: ['FINISHED'] })
-    expect(main.lamp_edit.mode_after_operator).toBe('EDIT')
+    // It ends in Object Mode, so the undo step covers vertex group names and the stored result too.
+    expect(main.lamp_edit.mode).toBe('OBJECT')
     const result = await daemonResult(daemon, main.lamp_edit.job_id)
     expect(main.lamp_edit.labels).toEqual(result.labels)
+    expectGroupsMatch(main.lamp_edit, result.partCount)
+
+    const undone = main.lamp_edit_undone
+    expect(undone.mode_after_undo).toBe('EDIT')
+    // The undo returns to the state before the edit-mode run: the invoke run's 5 parts.
+    expect(undone.job_id).toBe(main.lamp_invoke.job_id)
+    expect(undone.labels).toEqual(main.lamp_invoke.labels)
+    expect(Object.keys(undone.groups)).toEqual(partNames('Part_', 5))
   })
 
   it('gives each face the label its triangles voted for by area', async () => {
@@ -290,6 +299,13 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(main.cancel.outcome).toBe('cancelled')
     const response = await fetch(`${daemon.url}/v1/jobs/${main.cancel.job_id}`)
     expect(response.status).toBe(404)
+  })
+
+  it('respects Blender offline mode for remote daemons only', () => {
+    expect(main.offline.remote.error).toMatch(/Blender is set to work offline/)
+    expect(main.offline.remote.error).toMatch(/Allow Online Access/)
+    expect(main.offline.loopback).toEqual({ result: ['FINISHED'] })
+    expect(main.offline.loopback_job).not.toBe('')
   })
 
   it('reports errors with what to do', () => {
@@ -558,7 +574,8 @@ interface MainReport {
   table_recut: Snapshot
   lamp_slider: Snapshot
   lamp_invoke: Snapshot
-  lamp_edit: Snapshot & { mode_after_operator: string }
+  lamp_edit: Snapshot
+  lamp_edit_undone: Snapshot & { mode_after_undo: string }
   lamp_triangles: Snapshot & { base_triangles: { polygon: number[]; area: number[] } }
   table_kmeans: Snapshot
   table_kmeans_recut: Snapshot
@@ -569,6 +586,7 @@ interface MainReport {
   separate: { labels: number[]; original_hidden: boolean; parts: { name: string; faces: number; labels: number[] }[] }
   cancel: { outcome: string; job_id: string }
   errors: Record<string, string>
+  offline: { remote: Step; loopback: Step; loopback_job: string }
 }
 
 interface UiReport {

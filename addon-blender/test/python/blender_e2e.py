@@ -227,19 +227,21 @@ def run_main(config, report):
 
     run_invoke_in_background(report, lamp)
     run_edit_mode(report, lamp)
-    run_triangle_vote(report, lamp)
-    run_kmeans(report, table)
+    # Undo rebuilds the objects, so earlier references are stale from here on.
+    run_triangle_vote(report, bpy.data.objects['QuadLamp'])
+    run_kmeans(report, bpy.data.objects['Table'])
     run_materials_and_clear(report)
     run_undo(report)
-    run_separate(report, table)
+    run_separate(report)
     run_cancel(config, report)
+    run_offline(config, report)
     run_errors(config, report)
 
 
 def run_invoke_in_background(report, lamp):
     select_only(lamp)
     try:
-        result = bpy.ops.partfield.segment_selected('INVOKE_DEFAULT', part_count=5)
+        result = bpy.ops.partfield.segment_selected('INVOKE_DEFAULT', True, part_count=5)
         report['steps']['invoke_background'] = {'result': sorted(result)}
     except RuntimeError as error:
         report['steps']['invoke_background'] = {'error': str(error)}
@@ -249,11 +251,16 @@ def run_invoke_in_background(report, lamp):
 def run_edit_mode(report, lamp):
     select_only(lamp)
     bpy.ops.object.mode_set(mode='EDIT')
+    bpy.ops.ed.undo_push(message='edit mode before segmenting')
     call('segment_edit_mode', report, bpy.ops.partfield.segment_selected, part_count=3)
-    mode_after = lamp.mode
-    bpy.ops.object.mode_set(mode='OBJECT')
     report['lamp_edit'] = snapshot(lamp)
-    report['lamp_edit']['mode_after_operator'] = mode_after
+
+    bpy.ops.ed.undo()
+    lamp = bpy.data.objects['QuadLamp']
+    mode_after_undo = lamp.mode
+    bpy.ops.object.mode_set(mode='OBJECT')
+    report['lamp_edit_undone'] = snapshot(lamp)
+    report['lamp_edit_undone']['mode_after_undo'] = mode_after_undo
 
 
 def run_triangle_vote(report, lamp):
@@ -297,7 +304,7 @@ def run_undo(report):
     report['ico_undone'] = snapshot(bpy.data.objects['Ico'])
 
 
-def run_separate(report, table):
+def run_separate(report):
     table = bpy.data.objects['Table']
     select_only(table)
     before = {o.name for o in bpy.data.objects}
@@ -342,6 +349,28 @@ def run_cancel(config, report):
         report['cancel'] = {'outcome': 'finished before the cancel', **seen}
     except JobCancelled:
         report['cancel'] = {'outcome': 'cancelled', **seen}
+
+
+def run_offline(config, report):
+    """Blender 4.2+ can forbid online access; Blender 3.4 has no such switch, so fake it."""
+    import types
+    from partfield_bridge import preferences as addon_preferences
+
+    bpy.ops.mesh.primitive_cube_add(size=1, location=(0, -3, 0))
+    cube = bpy.context.active_object
+    cube.name = 'OfflineCube'
+    select_only(cube)
+    real_bpy = addon_preferences.bpy
+    addon_preferences.bpy = types.SimpleNamespace(app=types.SimpleNamespace(online_access=False))
+    try:
+        # 0.0.0.0 counts as another computer, but a request that slipped through stays on this one.
+        prefs().daemon_url = 'http://0.0.0.0:9'
+        remote = call('offline_remote', report, bpy.ops.partfield.segment_selected, part_count=2)
+        prefs().daemon_url = config['daemonUrl']
+        loopback = call('offline_loopback', report, bpy.ops.partfield.segment_selected, part_count=2)
+    finally:
+        addon_preferences.bpy = real_bpy
+    report['offline'] = {'remote': remote, 'loopback': loopback, 'loopback_job': cube.partfield.job_id}
 
 
 def run_errors(config, report):
