@@ -123,7 +123,8 @@ interface SizeResult {
   faces: number
   source: string
   featureDim: number
-  stages: [string, number][]
+  /** Per stage: name, wall seconds, CPU seconds (all threads of the process). */
+  stages: [string, number, number][]
   peakRssMb: number
   sklearnSeconds?: number
   sameMerges?: boolean
@@ -134,11 +135,13 @@ async function runSize(target: number, data: string | undefined, features: strin
   const backend = features === 'stand-in' ? undefined : await loadGeometricBackend()
   if (features === 'geometric' && !backend) throw new Error('--features geometric: the geometric backend does not exist yet')
   const state: BenchState = { mesh, backend, dim }
-  const stages: [string, number][] = []
+  const stages: [string, number, number][] = []
   for (const stage of STAGES) {
     const start = performance.now()
+    const cpu = process.cpuUsage()
     await stage.run(state)
-    stages.push([stage.name, (performance.now() - start) / 1000])
+    const used = process.cpuUsage(cpu)
+    stages.push([stage.name, (performance.now() - start) / 1000, (used.user + used.system) / 1e6])
   }
 
   const faces = mesh.triangles.length / 3
@@ -181,9 +184,13 @@ function runChild(args: string[]): Promise<SizeResult> {
 function print(result: SizeResult): void {
   const ward = result.stages.find(([name]) => name === 'ward')![1]
   const total = result.stages.reduce((sum, [, seconds]) => sum + seconds, 0)
+  const totalCpu = result.stages.reduce((sum, [, , cpu]) => sum + cpu, 0)
   console.log(`\n${result.faces} faces (${result.source}), feature dim ${result.featureDim}`)
-  for (const [name, seconds] of result.stages) console.log(`  ${name.padEnd(18)} ${seconds.toFixed(3).padStart(8)} s`)
-  console.log(`  ${'total'.padEnd(18)} ${total.toFixed(3).padStart(8)} s`)
+  console.log(`  ${'stage'.padEnd(18)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)}`)
+  for (const [name, seconds, cpu] of result.stages) {
+    console.log(`  ${name.padEnd(18)} ${seconds.toFixed(3).padStart(8)} ${cpu.toFixed(3).padStart(8)}`)
+  }
+  console.log(`  ${'total'.padEnd(18)} ${total.toFixed(3).padStart(8)} ${totalCpu.toFixed(3).padStart(8)}`)
   console.log(`  peak RSS ${result.peakRssMb.toFixed(0)} MB`)
   if (result.sklearnSeconds !== undefined) {
     const same = result.sameMerges ? 'identical merges' : 'merges differ'
