@@ -86,8 +86,8 @@ def devoxelize(voxels: torch.Tensor, grid: torch.Tensor, r: int) -> torch.Tensor
     returns [1, C, N].
 
     Matches the original's `grid_sample` on the 5-D grid with align_corners=False and border
-    padding, including its axis order: the grid's last axis holds voxel x, but grid_sample reads the
-    sample's first coordinate along the last axis, so the x position indexes voxel z and vice versa.
+    padding, including its axis order. The grid's last axis is voxel x, but grid_sample reads the sample's
+    first coordinate along the last axis, so the x position indexes voxel z and vice versa.
     """
     # Unnormalise as grid_sample does, from the [-1, 1] grid the original builds, so the
     # interpolation weights round the same way.
@@ -154,8 +154,8 @@ class PointTriplaneEncoder(nn.Module):
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         # The original maps [-1, 1] to [0, 1], centres it, feeds xyz as both position and feature
-        # and doubles everything; the same float operations in the same order keep voxel and plane
-        # cells identical for points on a cell boundary.
+        # and doubles everything. Repeating its float operations in the same order keeps voxel and
+        # plane cells identical for points on a cell boundary.
         xyz = (points - (-1.0)) / 2.0 - 0.5
         features = torch.cat([xyz, points], dim=-1).permute(0, 2, 1) * 2
         coords = features[:, :3]

@@ -42,8 +42,8 @@ class CrossPlaneConv(nn.Module):
     1x1 convolution of each plane concatenated with the other two planes pooled onto it.
 
     With planes xy, yz and the transposed xz (zx), plane i's columns match the rows of plane i+1
-    and its rows match the columns of plane i+2 (indices mod 3); plane i+1 is averaged over its
-    columns and plane i+2 over its rows, then both are broadcast over plane i.
+    and its rows match the columns of plane i+2 (indices mod 3). So plane i+1 is averaged over its
+    columns, plane i+2 over its rows, and both are broadcast over plane i.
     """
 
     def __init__(self, channels: int):

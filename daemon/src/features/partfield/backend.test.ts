@@ -26,7 +26,7 @@ const EXPORT_TIMEOUT_MS = 180_000
 const unavailable = exportUnavailableReason()
 if (unavailable) console.warn(`skipping the partfield backend tests: ${unavailable}`)
 
-/** A closed box split into 2 x 2 quads per side: 48 triangles. */
+/** Builds a closed box of 2 x 2 quads per side, 48 triangles. */
 function boxMesh(): MeshData {
   const positions: number[] = []
   const triangles: number[] = []

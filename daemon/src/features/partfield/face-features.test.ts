@@ -26,7 +26,7 @@ function randomMesh(triangleCount: number, maxEdge: number, seed: number): FaceF
   return { positions, triangles, kept: new Uint8Array(triangleCount).fill(1) }
 }
 
-/** The textbook computation: every sample read bilinearly, then averaged. */
+/** Computes full sampling the textbook way: every sample read bilinearly, then averaged. */
 function naiveFullSampling(mesh: FaceFeatureMesh, triplane: Triplane, perFace: number, seed: number): Float32Array {
   const random = new SampleRandom(seed)
   const count = mesh.triangles.length / 3

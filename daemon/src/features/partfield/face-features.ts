@@ -4,7 +4,7 @@ import { SampleRandom } from './random.js'
 import { TexelWeights } from './texel-weights.js'
 import type { Triplane } from './triplane.js'
 
-/** How face features are taken from the planes. */
+/** Method that turns the planes into one feature per face. */
 export type FaceSampling = 'full' | 'adaptive'
 
 export interface FaceFeatureOptions {

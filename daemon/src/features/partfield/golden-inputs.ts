@@ -15,7 +15,7 @@ const CRC_TABLE = (() => {
   return table
 })()
 
-/** The zlib CRC-32 of `bytes`. */
+/** Computes the zlib CRC-32 of `bytes`. */
 export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff
   for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8)
@@ -43,12 +43,12 @@ function scaled(values: Float32Array, scale: number): Float32Array {
   return values.map((value) => Math.fround(value * factor))
 }
 
-/** The 20,000 golden encoder input points, xyz triples. */
+/** Returns the 20,000 golden encoder input points as xyz triples. */
 export function goldenPoints(): Float32Array {
   return scaled(hashedUniform('golden/points', 60_000), 0.9)
 }
 
-/** The 512 golden query points, xyz triples. */
+/** Returns the 512 golden query points as xyz triples. */
 export function goldenQueries(): Float32Array {
   return scaled(hashedUniform('golden/queries', 1_536), 0.95)
 }

@@ -1,7 +1,7 @@
 /**
- * The full-width golden check, end to end: export_onnx.py fills the network by the golden weight
- * rule, compares it with the original PartField output and exports ONNX; then onnxruntime-node
- * runs that file through the backend's own encoder and query code and must match the same data.
+ * The full-width golden check, end to end. export_onnx.py fills the network by the golden weight
+ * rule, compares it with the original PartField output and exports ONNX. Then onnxruntime-node
+ * runs that file through the backend's own encoder and query code, which must match the same data.
  */
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'

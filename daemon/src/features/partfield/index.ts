@@ -117,7 +117,7 @@ class PartfieldBackend implements FeatureBackend {
     }
   }
 
-  /** Runs one step, turning an allocation failure into an error that says what to lower. */
+  /** Runs one step, turning an allocation failure into an error that names the settings to lower. */
   async #step<T>(step: string, context: FeatureContext, work: () => T | Promise<T>): Promise<T> {
     try {
       return await work()

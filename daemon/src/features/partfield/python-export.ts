@@ -7,7 +7,7 @@ export const PYTHON = '/usr/bin/python3'
 export const EXPORT_SCRIPT = fileURLToPath(new URL('../../../../runpod/export_onnx.py', import.meta.url))
 export const GOLDEN_EXCERPT_DIR = fileURLToPath(new URL('../../../../runpod/partfield_onnx/golden/', import.meta.url))
 
-/** Why the export script cannot run here, or undefined when it can. */
+/** Returns why the export script cannot run here, or undefined when it can. */
 export function exportUnavailableReason(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' })
   if (probe.error) return `${PYTHON} not found (${probe.error.message})`
