@@ -6,6 +6,7 @@ import { writeExports } from '../export/write-exports.js'
 import { BackendUnavailableError } from '../features/select-backend.js'
 import { MeshParseError } from '../mesh/errors.js'
 import { readMeshFile } from '../mesh/read-file.js'
+import { progressEvent, type ProgressEvent } from '../pipeline/progress.js'
 import { segment } from '../pipeline/segment.js'
 import type { Stage } from '../pipeline/segmentation.js'
 import { parseCliArgs, USAGE, UsageError } from './args.js'
@@ -17,28 +18,36 @@ const EXIT_INPUT = 1
 const EXIT_USAGE = 2
 const EXIT_FAILURE = 3
 
+// npm runs scripts from the package root; INIT_CWD is the folder the user typed the command in.
+const USER_CWD = process.env.INIT_CWD ?? process.cwd()
+
+const bar = new ProgressBar(process.stderr)
+
 async function run(argv: string[]): Promise<number> {
-  const options = parseCliArgs(argv)
+  const options = parseCliArgs(argv, USER_CWD)
   if (options.help) {
     process.stdout.write(`${USAGE}\n`)
     return 0
   }
 
-  const bar = new ProgressBar(process.stderr)
+  const stem = basename(options.file, extname(options.file)) || 'mesh'
+  const dir = chooseOutputDir({ stem, requested: options.out, formats: options.formats, overwrite: options.overwrite, cwd: USER_CWD })
+  const onProgress = options.quiet ? undefined : (event: ProgressEvent) => bar.update(event)
+
+  onProgress?.(progressEvent('load', 0))
   const loadStart = performance.now()
   const input = await readMeshFile(options.file, { maxFaces: options.maxFaces })
   const loadMs = Math.round(performance.now() - loadStart)
 
-  const onProgress = options.quiet ? undefined : (event: Parameters<ProgressBar['update']>[0]) => bar.update(event)
   const seg = await segment(input, options.params, { onProgress })
   seg.timings = { load: loadMs, ...seg.timings }
 
-  const dir = chooseOutputDir(options.file, options.out)
+  onProgress?.(progressEvent('export', 0))
   const exportStart = performance.now()
-  const stem = basename(options.file, extname(options.file)) || 'mesh'
   const files = await writeExports(seg, { dir, baseName: stem, formats: options.formats })
   seg.timings.export = Math.round(performance.now() - exportStart)
-  if (!options.quiet) bar.done()
+  onProgress?.(progressEvent('export', 1))
+  bar.done()
 
   const elements = input.kind === 'mesh' ? `${input.polygonCount} faces` : `${input.positions.length / 3} points`
   const chosen = seg.autoPartCount ? ' (chosen automatically)' : ''
@@ -72,7 +81,8 @@ try {
 } catch (error) {
   const code = exitCodeFor(error)
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`\nerror: ${message}\n`)
+  bar.done()
+  process.stderr.write(`error: ${message}\n`)
   if (code === EXIT_USAGE) process.stderr.write('Run `npm run segment -- --help` for usage.\n')
   if (code === EXIT_FAILURE && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
   process.exitCode = code

@@ -3,7 +3,7 @@ import type { ProgressEvent } from '../pipeline/progress.js'
 const WIDTH = 28
 
 /**
- * Draws one progress line on a terminal, redrawn in place; on a pipe or log file it prints one
+ * Draws one progress line on a terminal, redrawn in place. On a pipe or log file it prints one
  * line per stage instead, so captured output stays readable.
  */
 export class ProgressBar {
@@ -11,6 +11,8 @@ export class ProgressBar {
   readonly #interactive: boolean
   #lastStage = ''
   #lastDraw = 0
+  /** True while the cursor sits at the end of a drawn bar, so the next message needs a newline. */
+  #midLine = false
 
   constructor(stream: NodeJS.WriteStream) {
     this.#stream = stream
@@ -32,9 +34,12 @@ export class ProgressBar {
     const bar = '#'.repeat(filled) + '.'.repeat(WIDTH - filled)
     const percent = String(Math.round(event.overall * 100)).padStart(3)
     this.#stream.write(`\r[${bar}] ${percent}% ${event.stage.padEnd(9)}`)
+    this.#midLine = true
   }
 
+  /** Ends the bar's line, if one is drawn, so messages after it start on their own line. */
   done(): void {
-    if (this.#interactive) this.#stream.write('\n')
+    if (this.#midLine) this.#stream.write('\n')
+    this.#midLine = false
   }
 }
