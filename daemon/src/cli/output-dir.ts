@@ -17,8 +17,9 @@ export interface OutputDirRequest {
 
 /**
  * Picks the output folder before any work is done, so a bad --out fails at once. The exports
- * create the folder later, so a rejected mesh leaves no empty folder behind. The default out/<stem> is numbered (-2, -3, ...) when it already holds files; an explicit
- * --out that holds earlier results is rejected unless --overwrite is given.
+ * create the folder later, so a rejected mesh leaves no empty folder behind. The default
+ * out/<stem> is numbered (-2, -3, ...) when it already holds files. An explicit --out that holds
+ * earlier results is rejected unless --overwrite is given.
  */
 export function chooseOutputDir(request: OutputDirRequest): string {
   const { stem, requested, formats, overwrite, cwd } = request
