@@ -28,11 +28,11 @@ USER_AGENT = 'partfield-bridge-blender'
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Where the daemon is and how long to wait for each answer."""
+    """Daemon URL, token, and how long to wait for each response."""
 
     url: str
     token: str = ''
-    #: Seconds to wait for the daemon to accept a connection and send each answer.
+    #: Seconds to wait for the daemon to accept a connection and send each response.
     timeout: float = 30.0
 
 
@@ -63,8 +63,8 @@ class DaemonClient:
     def __init__(self, settings):
         self.settings = settings
         self.base_url = _check_base_url(settings.url)
-        # A proxy from http_proxy would receive loopback traffic too unless no_proxy lists it,
-        # so requests to this computer bypass proxies; other hosts use the system's settings.
+        # A proxy from http_proxy would also receive loopback traffic unless no_proxy lists it.
+        # Requests to this computer therefore bypass proxies, and other hosts use the system's settings.
         handlers = [urllib.request.ProxyHandler({})] if is_loopback_url(self.base_url) else []
         self._opener = urllib.request.build_opener(*handlers)
 
@@ -120,7 +120,7 @@ class DaemonClient:
         detail = _error_detail(payload, error.headers.get('Content-Type', ''))
         message = detail.get('message') or error.reason or 'no message'
         retry_after = _retry_after(error.headers.get('Retry-After'))
-        log.info('daemon answered %s %s with %d: %s', method, path, error.code, message)
+        log.info('daemon returned %d for %s %s: %s', error.code, method, path, message)
         text = _describe_status(error.code, message, detail.get('field'), self.base_url)
         return DaemonError(text, status=error.code, code=detail.get('code'), retry_after=retry_after)
 
@@ -129,7 +129,7 @@ class DaemonClient:
         timeout = self.settings.timeout
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return DaemonError(
-                f'The PartField daemon at {self.base_url} did not answer within {timeout:g} s. '
+                f'The PartField daemon at {self.base_url} did not respond within {timeout:g} s. '
                 'Check that it is running and not overloaded, or raise Timeout in the add-on preferences.',
                 code='timeout',
             )
@@ -174,7 +174,7 @@ def _decode_body(payload, content_type, what):
         return json.loads(payload.decode('utf-8'))
     except (msgpack_codec.MsgpackError, ValueError) as error:
         raise DaemonError(
-            f'The daemon sent an unreadable answer to {what} ({len(payload)} bytes of {content_type or "unknown type"}): '
+            f'The daemon sent an unreadable response to {what} ({len(payload)} bytes of {content_type or "unknown type"}): '
             f'{error}. Check that Daemon URL points at a PartField bridge daemon.',
             code='bad-response',
         ) from None
@@ -202,7 +202,7 @@ def _retry_after(value):
 
 
 def _describe_status(status, message, field, base_url):
-    """Build the report text for an HTTP error status: what the daemon said and what to do."""
+    """Build the report text for an HTTP error status: the daemon's message and what to do."""
     if status == 401:
         return (
             f'The PartField daemon at {base_url} rejected the token (401: {message}). '

@@ -2,8 +2,8 @@
 
 Labels must land on the user's own faces even when modifiers change the topology (subdivision,
 mirror, array). Before evaluating, each face of the base mesh is stamped with its index in a
-temporary INT face attribute; modifiers carry face attributes to the faces they derive, so the
-evaluated mesh tells, per face, which base face it came from.
+temporary INT face attribute. Modifiers copy face attributes to the faces they derive, so the
+evaluated mesh stores, per face, the base face it came from.
 """
 
 from dataclasses import dataclass

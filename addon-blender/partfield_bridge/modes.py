@@ -5,7 +5,7 @@ mode, so reading or writing ``obj.data`` there would use stale data or lose the 
 
 Operators that write parts stay in Object Mode afterwards. An operator that ends in Edit Mode gets
 an edit-mesh undo step, which restores the mesh but not the object's vertex group names or the
-stored result; an Object Mode step restores all of them, and Ctrl+Z then returns to Edit Mode.
+stored result. An Object Mode step restores all of them, and Ctrl+Z then returns to Edit Mode.
 """
 
 import bpy

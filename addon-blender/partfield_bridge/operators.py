@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 TIMER_INTERVAL = 0.1
 #: The slider's top, sent as max_clusters so an automatic part count stays in the slider's range.
 MAX_PARTS = 30
-#: The Check Connection button waits at most this long, whatever the Timeout preference says.
+#: Maximum wait of the Check Connection button, even when the Timeout preference is longer.
 CHECK_TIMEOUT = 10.0
 
 # The worker of the running modal operator, so the panel's Cancel button can reach it.

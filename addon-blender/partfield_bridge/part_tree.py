@@ -32,7 +32,7 @@ class PartTree:
 
     @property
     def min_parts(self):
-        """Fewest parts a cut can give: more than 1 when the tree is a forest (disconnected mesh)."""
+        """Minimum part count of a cut: more than 1 when the tree is a forest (a disconnected mesh)."""
         return max(1, self.leaf_count - self.merge_count)
 
 

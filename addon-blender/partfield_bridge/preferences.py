@@ -26,7 +26,7 @@ class Preferences(bpy.types.AddonPreferences):
     )
     timeout: FloatProperty(
         name='Timeout', default=DEFAULT_TIMEOUT, min=1.0, max=3600.0, soft_max=300.0, precision=0,
-        description='Seconds to wait for each answer of the daemon; jobs themselves may run longer',
+        description='Seconds to wait for each response of the daemon; jobs themselves may run longer',
     )
 
     def draw(self, context):

@@ -75,7 +75,7 @@ class ObjectResult(bpy.types.PropertyGroup):
         update=_recut_on_slider,
     )
     job_id: StringProperty(name='Job', description='Id of the daemon job that produced the labels')
-    daemon_url: StringProperty(name='Daemon', description='Daemon that holds the job, for recuts on the daemon')
+    daemon_url: StringProperty(name='Daemon', description='Daemon that stores the job, for recuts on the daemon')
     method: StringProperty(name='Method')
     backend: StringProperty(name='Backend')
     polygon_count: IntProperty(name='Faces', description='Face count when segmented; a different count means the mesh changed')

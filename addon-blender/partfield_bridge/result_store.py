@@ -20,7 +20,7 @@ _LEAF_WEIGHT = '_partfield_leaf_weight'
 
 
 class ResultError(Exception):
-    """Raised when a stored result no longer fits its object; the message says what to do."""
+    """Raised when a stored result no longer fits its object; the message tells the user what to do."""
 
 
 @dataclass

@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds between status requests while a job runs.
 POLL_INTERVAL = 0.3
-#: Longest wait for room in a full daemon queue before giving up with the 429 message.
+#: Maximum seconds to wait for room in a full daemon queue before reporting the 429 error.
 MAX_QUEUE_WAIT = 600.0
-#: Wait before resubmitting when a 429 answer carries no Retry-After header.
+#: Seconds to wait before resubmitting when a 429 response has no Retry-After header.
 DEFAULT_RETRY_AFTER = 2.0
 
 
@@ -31,7 +31,7 @@ class JobCancelled(Exception):
 
 @dataclass
 class JobProgress:
-    """Where a job stands, for the status line."""
+    """Job state and progress, for the status line."""
 
     job_id: str
     state: str

@@ -1,9 +1,9 @@
 """Run daemon requests off Blender's main thread, without bpy.
 
-bpy may only be touched from the main thread, so the worker thread only talks HTTP and posts
-messages to a queue; a modal operator drains the queue on a timer and writes results to Blender
-data. In background mode there is no event loop to drain it, and ``run_inline`` runs the same
-tasks on the calling thread instead.
+bpy may only be used from the main thread, so the worker thread only sends HTTP requests and posts
+messages to a queue. A modal operator drains the queue on a timer and writes results to Blender
+data. Background mode has no event loop to drain it, so ``run_inline`` runs the same tasks on the
+calling thread instead.
 """
 
 import logging
@@ -29,7 +29,7 @@ class Task:
 
 @dataclass
 class Message:
-    """What happened to a task: kind is progress, done, error, cancelled or finished (all tasks)."""
+    """Event of a task: ``kind`` is progress, done, error, cancelled, or finished (after all tasks)."""
 
     kind: str
     key: str = ''
@@ -52,7 +52,7 @@ class Worker:
         self.cancel_event.set()
 
     def drain(self):
-        """Return the messages posted since the last call, oldest first; never blocks."""
+        """Return the messages posted since the last call, oldest first, without waiting for more."""
         drained = []
         while True:
             try:

@@ -22,7 +22,7 @@ const BLENDER = process.env.BLENDER ?? 'blender'
 const PYTHON_DIR = fileURLToPath(new URL('./python/', import.meta.url))
 const TABLE_OFF = fileURLToPath(new URL('./fixtures/table.off', import.meta.url))
 const TOKEN = 'addon-test-token'
-/** The token daemon's face limit: below the table fixture's 672 faces, so it answers 413. */
+/** The token daemon's face limit: below the table fixture's 672 faces, so it rejects the table with 413. */
 const SMALL_FACE_LIMIT = 300
 const BLENDER_TIMEOUT_MS = 240_000
 
@@ -316,7 +316,7 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(errors.too_large).toMatch(/too large for the PartField daemon \(413/)
     expect(errors.too_large).toMatch(/Decimate/)
     expect(errors.server_message).toMatch(/PartField model not found/)
-    expect(errors.timeout).toMatch(/did not answer within 1 s/)
+    expect(errors.timeout).toMatch(/did not respond within 1 s/)
     expect(errors.invalid_url).toMatch(/Invalid Daemon URL 'localhost:7860'/)
   })
 
@@ -338,6 +338,11 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     console.log(`modal steps: ${report.modal_steps.count}, longest ${(report.modal_steps.max_seconds * 1000).toFixed(1)} ms; ` +
       `longest gap between UI timer ticks ${report.ticks.segmenting.max_gap.toFixed(2)} s (software OpenGL redraws included)`)
     expect(report.modal_steps.max_seconds).toBeLessThan(0.25)
+
+    console.log('panel draws', JSON.stringify(report.panel_draws))
+    // the sidebar panel drew while the job ran and with its result
+    expect(report.panel_draws.running).toBeGreaterThan(0)
+    expect(report.panel_draws.result).toBeGreaterThan(0)
 
     const done = report.phases.segment_done
     expect(done.status).toMatch(/^Small: 3 parts/)
@@ -397,7 +402,7 @@ async function daemonRecut(daemon: TestDaemon, jobId: string, parts: number): Pr
   return (await response.json()) as DaemonResult
 }
 
-/** DELETE /v1/jobs/{id} requests the daemon answered with 200, from its request log. */
+/** Counts DELETE /v1/jobs/{id} requests that returned 200, from the daemon's request log. */
 function countDeletes(daemon: TestDaemon): number {
   return daemon.logs.filter((line) => line.method === 'DELETE' && line.status === 200).length
 }
@@ -405,7 +410,7 @@ function countDeletes(daemon: TestDaemon): number {
 // ---------------------------------------------------------------------------------------------
 // expectations
 
-/** Each vertex belongs to the group of every part whose faces use it, and nothing else. */
+/** Checks that each vertex is in the group of every part whose faces use it, and in no other. */
 function expectGroupsMatch(snapshot: Snapshot, partCount: number): void {
   const expected: Record<string, number[]> = {}
   for (const name of partNames('Part_', partCount)) expected[name] = []
@@ -600,6 +605,7 @@ interface UiReport {
   ticks: Record<string, { count: number; max_gap: number; messages: string[] }>
   modal_steps: { count: number; max_seconds: number; total_seconds: number }
   phase_seconds: Record<string, number>
+  panel_draws: { count: number; running: number; result: number }
 }
 
 interface StoppedReport {

@@ -2,8 +2,8 @@
 
 Usage: blender -b --factory-startup --python-exit-code 1 --python blender_e2e.py -- CONFIG_JSON
 
-The script only drives Blender and records what Blender holds afterwards (labels, vertex groups,
-reports, job ids) in a JSON report; the test compares that with what the daemon returns over HTTP.
+The script only drives Blender and writes the resulting Blender state (labels, vertex groups,
+reports, job ids) to a JSON report. The test compares that with what the daemon returns over HTTP.
 CONFIG_JSON keys: phase ("main" or "stopped"), zip, daemonUrl, report, and for "main" also
 tokenDaemonUrl, token, offPath.
 """
@@ -406,16 +406,16 @@ def run_errors(config, report):
 
 
 def hung_server():
-    """Listen on a free loopback port and accept connections without ever answering."""
+    """Listen on a free loopback port and accept connections without ever sending a response."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(('127.0.0.1', 0))
     listener.listen(8)
-    held = []
+    accepted = []
 
     def accept():
         while True:
             connection, _ = listener.accept()
-            held.append(connection)
+            accepted.append(connection)
 
     threading.Thread(target=accept, daemon=True).start()
     return listener.getsockname()[1]

@@ -17,6 +17,8 @@ import numpy as np
 TICK = 0.05
 #: Give up (and report) if a phase takes longer than this.
 PHASE_TIMEOUT = 60.0
+#: Seconds to wait for the sidebar to draw a finished result.
+RESULT_DRAW_WAIT = 10.0
 #: Consecutive on-time ticks that mark the end of start-up redraws.
 WARMUP_STEADY_TICKS = 10
 
@@ -89,8 +91,34 @@ def record_tick(phase):
         ticks['messages'].append(message)
 
 
+def show_panel_in_sidebar():
+    """Open the sidebar and draw the add-on's panel there, counting the draws.
+
+    Blender 3.4 cannot switch sidebar tabs from Python, so copies of the panel go on the tabs a
+    factory-startup sidebar may show first.
+    """
+    from partfield_bridge.panel import VIEW3D_PT_partfield
+
+    draws = report.setdefault('panel_draws', {'count': 0, 'running': 0, 'result': 0})
+
+    def draw(self, context):
+        VIEW3D_PT_partfield.draw(self, context)
+        draws['count'] += 1
+        draws['running'] += int(context.window_manager.partfield_status.running)
+        obj = context.active_object
+        draws['result'] += int(bool(obj is not None and obj.partfield.job_id))
+
+    for tab in ('Item', 'Tool', 'View'):
+        idname = f'VIEW3D_PT_partfield_on_{tab.lower()}_tab'
+        panel = type(idname, (VIEW3D_PT_partfield,), {'bl_idname': idname, 'bl_category': tab, 'draw': draw})
+        bpy.utils.register_class(panel)
+    _, override = view3d_override()
+    override['area'].spaces.active.show_region_ui = True
+    override['area'].tag_redraw()
+
+
 def time_modal_steps():
-    """Record how long each modal step of the operator holds the main thread."""
+    """Record how long each modal step of the operator blocks the main thread."""
     from partfield_bridge import operators
 
     original = operators._DaemonJobOperator._modal_step
@@ -130,6 +158,7 @@ def step():
         bpy.ops.preferences.addon_enable(module='partfield_bridge')
         bpy.context.preferences.addons['partfield_bridge'].preferences.daemon_url = config['daemonUrl']
         time_modal_steps()
+        show_panel_in_sidebar()
         for obj in list(bpy.data.objects):
             bpy.data.objects.remove(obj)
         grid_object('Small', 30)
@@ -156,6 +185,10 @@ def step():
                 'labels': [item.value for item in labels.data] if labels else None,
                 'status': status().message,
             }
+            enter('showing_result')
+    elif phase == 'showing_result':
+        # Let the sidebar draw the finished result before the next job starts.
+        if report['panel_draws']['result'] > 0 or time.monotonic() - state['since'] > RESULT_DRAW_WAIT:
             # The daemon spends a few seconds on any job, so Esc arrives while this one runs.
             report['phases']['cancel_start'] = start_segment(grid_object('Large', 80), 4)
             state['last_tick'] = None

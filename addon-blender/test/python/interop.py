@@ -2,7 +2,7 @@
 
 Usage: blender -b --factory-startup --python-exit-code 1 --python interop.py -- INPUT_JSON OUTPUT_JSON
 
-INPUT_JSON holds MessagePack messages written by msgpackr (base64) and random merge trees. The
+INPUT_JSON contains MessagePack messages written by msgpackr (base64) and random merge trees. The
 output holds, per message, the decoded value as JSON and the add-on's own encoding of it (base64),
 the add-on's cut of every tree at every requested part count, and the add-on's palette.
 """

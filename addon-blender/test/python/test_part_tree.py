@@ -28,7 +28,7 @@ class CutTreeTest(unittest.TestCase):
         self.assertEqual(cut_tree(FIVE_LEAVES, 99).tolist(), [0, 1, 2, 3, 4])
 
     def test_labels_follow_lowest_leaf(self):
-        # (3,4)->4th node first, so leaf 0's part must still be label 0.
+        # (2,3) merges first, yet the part holding leaf 0 must still be label 0.
         tree = PartTree(4, [2, 3, 0, 1, 4, 5])
         self.assertEqual(cut_tree(tree, 2).tolist(), [0, 0, 1, 1])
 
