@@ -34,15 +34,6 @@ export interface CaseInput {
   graph: Csr
 }
 
-export interface CaseResult {
-  name: string
-  count: number
-  ari: number[]
-  sameMerges: boolean
-  oursSeconds: number
-  sklearnSeconds: number
-}
-
 /** Per-triangle [centroid, normal]: a field any mesh has, in PartField's normalised frame. */
 export function standInField(mesh: PreparedMesh): FeatureField {
   const count = mesh.kept.length
@@ -81,13 +72,18 @@ export async function buildCase(mesh: MeshData, name: string, backend?: FeatureB
   return { name, features: polygonFeatures(field, prepared, graph), dim: field.dim, graph }
 }
 
-/** Runs our Ward tree on the case and writes everything the reference script reads into `dir`. */
-export async function writeCase(input: CaseInput, dir: string): Promise<{ count: number; seconds: number }> {
+/**
+ * Runs our Ward tree on the case and writes everything the reference script reads into `dir`.
+ * Returns the leaf count and the tree's wall and CPU seconds.
+ */
+export async function writeCase(input: CaseInput, dir: string): Promise<{ count: number; seconds: number; cpuSeconds: number }> {
   const start = performance.now()
+  const cpu = process.cpuUsage()
   const tree = wardTree(input.features, input.dim, input.graph)
+  const used = process.cpuUsage(cpu)
   const seconds = (performance.now() - start) / 1000
   await writeCaseFiles(input, tree, PART_COUNTS, dir)
-  return { count: tree.leafCount, seconds }
+  return { count: tree.leafCount, seconds, cpuSeconds: (used.user + used.system) / 1e6 }
 }
 
 /**
@@ -119,7 +115,9 @@ export async function referenceUnavailable(): Promise<string | undefined> {
 }
 
 /** Runs the reference script over every case folder under `root`; one parsed JSON line per case. */
-export async function runReference(root: string): Promise<{ name: string; seconds: number; ari: number[]; sameMerges: boolean }[]> {
+export async function runReference(
+  root: string,
+): Promise<{ name: string; seconds: number; cpuSeconds: number; ari: number[]; sameMerges: boolean }[]> {
   const { stdout } = await run(REFERENCE_PYTHON, [REFERENCE_SCRIPT, root], { maxBuffer: 64 * 1024 * 1024 })
   return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
 }

@@ -3,7 +3,7 @@
 Reads cases written by the TypeScript side, one folder each with meta.json, features.f32,
 offsets.u32, neighbors.u32, ours.i32 and merges.i32. Prints one JSON line per case: the
 adjusted Rand index between our labels and scikit-learn's for each k listed in meta.json,
-scikit-learn's fit time, and whether both produced the same merge sequence.
+scikit-learn's fit time (wall and CPU), and whether both produced the same merge sequence.
 
 scikit-learn's labels come from one AgglomerativeClustering(linkage='ward', connectivity=graph)
 fit with compute_full_tree=True, cut at each k with the same _hc_cut that fit() itself uses for
@@ -41,7 +41,9 @@ def compare(folder):
     meta, features, graph, ours, merges = load_case(folder)
     model = AgglomerativeClustering(n_clusters=2, linkage="ward", connectivity=graph, compute_full_tree=True)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     model.fit(features)
+    cpu_seconds = time.process_time() - cpu_start
     seconds = time.perf_counter() - start
 
     scores = []
@@ -49,7 +51,7 @@ def compare(folder):
         theirs = _hc_cut(k, model.children_, model.n_leaves_)
         scores.append(float(adjusted_rand_score(ours[row], theirs)))
     same_merges = bool(merges.shape == model.children_.shape and np.array_equal(merges, model.children_))
-    return {"name": meta["name"], "seconds": seconds, "ari": scores, "sameMerges": same_merges}
+    return {"name": meta["name"], "seconds": seconds, "cpuSeconds": cpu_seconds, "ari": scores, "sameMerges": same_merges}
 
 
 def main():

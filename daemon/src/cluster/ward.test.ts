@@ -89,6 +89,16 @@ describe('wardTree', () => {
     expect(mergePairs(wardTree(features, 5, graph))).toEqual(bruteForceWard(features, 5, graph))
   })
 
+  it('matches the reference with long feature rows', () => {
+    // 24 dimensions take the batched distance path.
+    for (const quantize of [false, true]) {
+      const random = new SeededRandom(quantize ? 31 : 32)
+      const graph = randomGraph(150, 200, random)
+      const features = randomFeatures(150 * 24, random, quantize)
+      expect(mergePairs(wardTree(features, 24, graph)), `quantize ${quantize}`).toEqual(bruteForceWard(features, 24, graph))
+    }
+  })
+
   it('breaks cost ties as the reference does', () => {
     for (let seed = 1; seed <= 4; seed++) {
       const random = new SeededRandom(100 + seed)

@@ -89,6 +89,7 @@ class WardState {
   #arenaTop: number
   readonly #listStart: Int32Array
   readonly #listLength: Int32Array
+  #costs = new Float64Array(64)
   /** Heap size above which stale entries are dropped; twice the size left after the last drop. */
   #compactAt = 0
 
@@ -154,11 +155,10 @@ class WardState {
     this.#mergeNeighborLists(slot, absorbed)
     const arena = this.#arena
     const start = this.#listStart[slot]
-    const end = start + this.#listLength[slot]
-    for (let i = start; i < end; i++) {
-      const other = arena[i]
-      this.heap.push(this.#moments.distance(slot, other), node, this.#nodeOfSlot[other])
-    }
+    const length = this.#listLength[slot]
+    const costs = this.#costScratch(length)
+    this.#moments.distancesTo(slot, arena, start, start + length, costs)
+    for (let i = 0; i < length; i++) this.heap.push(costs[i], node, this.#nodeOfSlot[arena[start + i]])
     // Compacting only once the heap has doubled since the last compaction keeps the total
     // compaction work proportional to the number of pushes.
     if (this.heap.size > this.#compactAt) {
@@ -211,6 +211,11 @@ class WardState {
     }
     this.#arena = fresh
     this.#arenaTop = top
+  }
+
+  #costScratch(length: number): Float64Array {
+    if (this.#costs.length < length) this.#costs = new Float64Array(2 * length)
+    return this.#costs
   }
 
   #find(slot: number): number {
