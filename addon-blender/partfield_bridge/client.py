@@ -149,7 +149,12 @@ class DaemonClient:
 def _check_base_url(url):
     url = (url or '').strip().rstrip('/')
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+        valid = parts.scheme in ('http', 'https') and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
         raise DaemonError(
             f'Invalid Daemon URL {url!r}: expected http://HOST:PORT, for example http://127.0.0.1:7860. '
             'Fix it in the add-on preferences.',

@@ -68,6 +68,9 @@ def read_mesh(context, obj, use_modifiers=True, whole_faces=True):
 
 
 def _read_evaluated(context, obj, polygon_count):
+    if not any(modifier.show_viewport for modifier in obj.modifiers):
+        return _read_deformed(context, obj, polygon_count)
+
     base = obj.data
     stamp = base.attributes.get(SOURCE_FACE_ATTRIBUTE)
     if stamp is not None:
@@ -108,6 +111,21 @@ def _read_evaluated(context, obj, polygon_count):
             f'(for example {int(triangle_polygon[bad][0])}). Apply the modifiers or turn off Use Modifiers.'
         )
     return positions, triangles, triangle_polygon
+
+
+def _read_deformed(context, obj, polygon_count):
+    """Read the evaluated mesh of an object without modifiers: shape keys move it, faces stay."""
+    evaluated = obj.evaluated_get(context.evaluated_depsgraph_get())
+    mesh = evaluated.to_mesh()
+    try:
+        if len(mesh.polygons) != polygon_count:
+            raise MeshReadError(
+                f'"{obj.name}" has {len(mesh.polygons)} faces when evaluated but {polygon_count} in its mesh. '
+                'Turn off Use Modifiers.'
+            )
+        return _read_arrays(mesh)
+    finally:
+        evaluated.to_mesh_clear()
 
 
 def _read_arrays(mesh):

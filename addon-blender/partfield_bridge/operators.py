@@ -63,6 +63,9 @@ class PendingJob:
 class _DaemonJobOperator:
     """Runs ``PendingJob``s on a worker thread (interactive) or inline (background, scripts)."""
 
+    _worker = None
+    _timer = None
+
     def _run_jobs_inline(self, context, jobs, done=()):
         self._begin(jobs, done)
         run_inline([Task(job.object_name, job.run) for job in jobs], partial(self._on_message, context))
@@ -90,11 +93,12 @@ class _DaemonJobOperator:
             return {'CANCELLED'}
 
     def _modal_step(self, context, event):
-        if event.type == 'ESC' and event.value == 'PRESS' and not self._cancelling:
-            self._cancelling = True
+        if event.type == 'ESC' and event.value == 'PRESS':
             self._worker.cancel()
             _set_status(context, True, self._overall, 'Cancelling...')
-        elif event.type == 'TIMER':
+            # Consumed, so the same Esc does not also cancel something else in the viewport.
+            return {'RUNNING_MODAL'}
+        if event.type == 'TIMER':
             # Other timers also send TIMER events; draining the queue early is harmless.
             for message in self._worker.drain():
                 self._on_message(context, message)
@@ -123,7 +127,6 @@ class _DaemonJobOperator:
         self._errors = []
         self._cancelled = []
         self._finished = False
-        self._cancelling = False
         self._overall = 0.0
 
     def _on_message(self, context, message):
@@ -149,7 +152,9 @@ class _DaemonJobOperator:
             text = f'{message.key}: daemon queue full, retrying'
         else:
             text = f'{message.key}: {progress.stage or progress.state} {progress.progress:.0%}'
-        _set_status(context, True, self._overall, 'Cancelling...' if self._cancelling else text)
+        # The Cancel button sets the worker's event without going through this operator.
+        cancelling = self._worker is not None and self._worker.cancel_event.is_set()
+        _set_status(context, True, self._overall, 'Cancelling...' if cancelling else text)
 
     def _apply(self, context, object_name, outcome):
         obj = bpy.data.objects.get(object_name)

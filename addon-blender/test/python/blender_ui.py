@@ -190,7 +190,7 @@ def step():
         # Let the sidebar draw the finished result before the next job starts.
         if report['panel_draws']['result'] > 0 or time.monotonic() - state['since'] > RESULT_DRAW_WAIT:
             # The daemon spends a few seconds on any job, so Esc arrives while this one runs.
-            report['phases']['cancel_start'] = start_segment(grid_object('Large', 80), 4)
+            report['phases']['cancel_start'] = start_segment(grid_object('Large', 150), 4)
             state['last_tick'] = None
             enter('cancelling')
     elif phase == 'cancelling':
