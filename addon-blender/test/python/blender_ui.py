@@ -21,6 +21,8 @@ PHASE_TIMEOUT = 60.0
 RESULT_DRAW_WAIT = 10.0
 #: Consecutive on-time ticks that mark the end of start-up redraws.
 WARMUP_STEADY_TICKS = 10
+#: Start anyway after this long, for a machine too busy to tick on time.
+WARMUP_MAX_SECONDS = 20.0
 
 config = json.loads(open(sys.argv[sys.argv.index('--') + 1]).read())
 report = {'ticks': {}, 'phases': {}}
@@ -170,7 +172,7 @@ def step():
         gap = now - state['last_tick'] if state['last_tick'] is not None else 1.0
         state['last_tick'] = now
         state['steady'] = state['steady'] + 1 if gap < 2 * TICK else 0
-        if state['steady'] >= WARMUP_STEADY_TICKS:
+        if state['steady'] >= WARMUP_STEADY_TICKS or time.monotonic() - state['since'] > WARMUP_MAX_SECONDS:
             report['phases']['segment_start'] = start_segment(bpy.data.objects['Small'], 3)
             report['phases']['running_after_start'] = status().running
             state['last_tick'] = None
