@@ -46,7 +46,7 @@ const PCA_COMPONENTS = 3
 interface BenchState {
   mesh: MeshData
   backend?: FeatureBackend
-  /** Expand the field to this many dimensions (0: keep it), to time clustering at PartField's 448. */
+  /** Dimensions the field is expanded to (0: kept as it is), to time clustering at PartField's 448. */
   dim: number
   prepared?: PreparedMesh
   field?: FeatureField

@@ -1,15 +1,16 @@
 /**
  * Size, feature sum and mean of every live cluster, for Ward distances. A leaf reads its row of
  * the input features directly. Merged clusters keep their float64 sums and means in a pool that
- * grows on demand and reuses freed rows; on meshes at most about an eighth of the leaves are
- * merged clusters alive at once, so this needs far less memory than float64 rows for every leaf.
+ * grows on demand and reuses freed rows. On the meshes measured, at most about an eighth of the
+ * leaves were merged clusters alive at once, so this needs far less memory than float64 rows
+ * for every leaf.
  */
 export class ClusterMoments {
   readonly #features: Float32Array
   readonly #dim: number
   /** Per slot: total weight of the cluster. */
   readonly #sizes: Float64Array
-  /** Per slot: row in the pool, or -1 while the slot still holds its leaf. */
+  /** Per slot: row in the pool, or -1 while the slot is still a leaf. */
   readonly #poolRow: Int32Array
   #sums: Float64Array
   #means: Float64Array
@@ -33,7 +34,7 @@ export class ClusterMoments {
   }
 
   /**
-   * Ward cost of merging two clusters: sizeA * sizeB / (sizeA + sizeB) * |meanA - meanB|^2, with
+   * Returns the Ward cost of merging two clusters: sizeA * sizeB / (sizeA + sizeB) * |meanA - meanB|^2, with
    * the operations in scikit-learn's order so the float64 result is the same. A leaf's mean is
    * its feature row, exactly as scikit-learn's sum / 1.
    */
@@ -76,7 +77,7 @@ export class ClusterMoments {
     this.#batch(slot, others, from, this.#mergedPositions, merged, true, out)
   }
 
-  /** Distances from `slot` (a merged cluster) to others[positions[0..count)], four at a time. */
+  /** Computes distances from `slot` (a merged cluster) to others[positions[0..count)], four at a time. */
   #batch(slot: number, others: Uint32Array, from: number, positions: Int32Array, count: number, pooled: boolean, out: Float64Array): void {
     const dim = this.#dim
     const own = this.#poolRow[slot] * dim
@@ -221,7 +222,7 @@ function distanceMeanMean(means: Float64Array, a: number, b: number, dim: number
  * keeps each element access monomorphic, which V8 compiles to plain loads.
  */
 
-/** Squared distances from means[own..] to four leaf rows of `features`, each summed in order. */
+/** Computes squared distances from means[own..] to four leaf rows of `features`, each summed in order. */
 function fourDistancesToLeaves(means: Float64Array, own: number, features: Float32Array, b0: number, b1: number, b2: number, b3: number, dim: number, out: Float64Array): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0
   for (let d = 0; d < dim; d++) {
@@ -241,7 +242,7 @@ function fourDistancesToLeaves(means: Float64Array, own: number, features: Float
   out[3] = s3
 }
 
-/** Squared distances from means[own..] to four other rows of `means`, each summed in order. */
+/** Computes squared distances from means[own..] to four other rows of `means`, each summed in order. */
 function fourDistancesToMeans(means: Float64Array, own: number, b0: number, b1: number, b2: number, b3: number, dim: number, out: Float64Array): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0
   for (let d = 0; d < dim; d++) {
