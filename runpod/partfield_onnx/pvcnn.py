@@ -59,7 +59,8 @@ class PointVoxelBlock(nn.Module):
     def forward(self, features: torch.Tensor, coords: torch.Tensor, used_channels: int):
         """
         features: [1, C, N]; coords: [1, 3, N] in [-1, 1]. Only the first `used_channels` input
-        channels can be non-zero, so the weights of the others are skipped.
+        channels can be non-zero, so the weights of the others are skipped. Returns the fused
+        point features points-first, [N, C_out].
         """
         r = self.resolution
         grid = torch.clamp((coords + 1) / 2.0 * r, 0, r - 1)[0]
@@ -73,17 +74,18 @@ class PointVoxelBlock(nn.Module):
         for layer in self.voxel_layers[1:]:
             voxels = layer(voxels)
 
-        sampled = devoxelize(voxels[0].reshape(voxels.shape[1], -1), grid, r)
+        # Cells first, so each trilinear corner read copies whole rows of channels.
+        sampled = devoxelize(voxels[0].reshape(voxels.shape[1], -1).t(), grid, r)
         conv = self.point_features.layers[0]
         pointwise = F.conv1d(features[:, :used_channels], conv.weight[:, :used_channels], conv.bias)
         pointwise = self.point_features.layers[2](self.point_features.layers[1](pointwise))
-        return sampled + pointwise
+        return sampled + pointwise[0].t()
 
 
 def devoxelize(voxels: torch.Tensor, grid: torch.Tensor, r: int) -> torch.Tensor:
     """
-    Trilinear read of `voxels` [C, r**3] at continuous grid positions `grid` [3, N] in [0, r - 1];
-    returns [1, C, N].
+    Trilinear read of `voxels` [r**3, C] at continuous grid positions `grid` [3, N] in [0, r - 1];
+    returns [N, C].
 
     Matches the original's `grid_sample` on the 5-D grid with align_corners=False and border
     padding, including its axis order. The grid's last axis is voxel x, but grid_sample reads the sample's
@@ -106,9 +108,9 @@ def devoxelize(voxels: torch.Tensor, grid: torch.Tensor, r: int) -> torch.Tensor
         for axis in range(3):
             w = grid[axis] - lower[axis] if offsets[axis] else lower[axis] + 1 - grid[axis]
             weight = w if weight is None else weight * w
-        term = torch.index_select(voxels, 1, index) * weight
+        term = torch.index_select(voxels, 0, index) * weight.unsqueeze(1)
         out = term if out is None else out + term
-    return out.unsqueeze(0)
+    return out
 
 
 def plane_features(xyz: torch.Tensor, features: torch.Tensor, resolution: int) -> torch.Tensor:
@@ -161,5 +163,5 @@ class PointTriplaneEncoder(nn.Module):
         coords = features[:, :3]
 
         point_features = self.pc_encoder.encoder[0](features, coords, 6)
-        planes = plane_features(xyz[0], point_features[0].t(), self.plane_resolution)
+        planes = plane_features(xyz[0], point_features, self.plane_resolution)
         return self.unet_encoder(planes)
