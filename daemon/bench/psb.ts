@@ -1,6 +1,6 @@
 /**
  * Princeton Segmentation Benchmark run of the geometric backend:
- *   npm run bench:psb -- --data <dir> [--out <dir>] [--only 1,2,21] [--set name=value ...]
+ *   npm run bench:psb -- --data <dir> [--out <dir>] [--only 1,2,21] [--seed N] [--set name=value ...]
  * Segments every off/ID.off of <dir> with k = the most common human part count, writes ID.seg
  * predictions to --out, and prints the mean Rand Index error, per-category errors, timings and
  * the error of the automatic part count. `--set` overrides a geometric setting, for experiments.
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       only: { type: 'string' },
       set: { type: 'string', multiple: true },
+      seed: { type: 'string', default: '0' },
     },
   })
   if (!values.data) {
@@ -45,10 +46,13 @@ async function main(): Promise<void> {
     const model = await readModel(values.data, id)
     const k = targetPartCount(model.humans)
     const start = performance.now()
+    const cpuStart = process.cpuUsage()
     const input = await readMeshFile(model.meshPath)
-    const params = parseParams({ n_clusters: k, backend: 'geometric' })
+    const params = parseParams({ n_clusters: k, backend: 'geometric', seed: values.seed })
     const seg = await segment(input, params, { backend })
     const seconds = (performance.now() - start) / 1000
+    const cpu = process.cpuUsage(cpuStart)
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6
 
     const autoK = choosePartCount(seg.tree!, params.max_clusters)
     const autoLabels = cutTree(seg.tree!, autoK)
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
       autoK,
       autoError: meanError(autoLabels, model.humans, model.meshPath),
       seconds,
+      cpuSeconds,
     }
     results.push(result)
     console.log(

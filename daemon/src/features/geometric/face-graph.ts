@@ -8,6 +8,11 @@ export interface FaceGraphOptions {
   bendScale: number
   /** Weight of a bridge between separate pieces, relative to the mean edge weight. */
   bridgeWeight: number
+  /**
+   * Smallest damping factor of an edge. Without it a sharp crease cuts the graph in practice, and
+   * single-vector Lanczos cannot tell the resulting (almost) repeated zero eigenvalues apart.
+   */
+  minEdgeFactor: number
 }
 
 /** Unique triangle pairs of the shared-edge graph, with the length of their shared edge. */
@@ -46,7 +51,7 @@ export function faceGraph(mesh: PreparedMesh, signs: Int8Array, options: FaceGra
     const bend = (1 - Math.min(1, cos)) * (convexity < 0 ? options.convexFactor : 1)
     const distance = centroidDistance(centroids, t, u)
     const conductance = Math.min(edgeLengths[e] / Math.max(distance, 1e-9), 10)
-    weights[e] = conductance * Math.exp(-bend / options.bendScale)
+    weights[e] = conductance * Math.max(Math.exp(-bend / options.bendScale), options.minEdgeFactor)
     sum += weights[e]
   }
 

@@ -24,6 +24,7 @@ export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, s
     coarseNodes: options.coarseNodes,
     lanczosSteps: options.lanczosSteps,
     smoothingPasses: options.smoothingPasses,
+    power: options.spectralPower,
     seed,
   })
 

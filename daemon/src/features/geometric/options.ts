@@ -9,12 +9,16 @@ export interface GeometricOptions {
   coarseNodes: number
   lanczosSteps: number
   smoothingPasses: number
+  /** Eigenvector k is scaled by lambda_k^-power (0.5: commute-time distances). */
+  spectralPower: number
   /** Share of the bend that counts across a convex edge. */
   convexFactor: number
   /** Bend at which an edge weight drops to 1/e. */
   bendScale: number
   /** Weight of bridges between separate pieces, relative to the mean edge weight. */
   bridgeWeight: number
+  /** Smallest damping factor of an edge, so a crease never cuts the graph apart. */
+  minEdgeFactor: number
   /** Weight of the shape-diameter column against the spectral block (unit mean row norm). */
   sdfWeight: number
   /** Rays per face for the shape diameter. */
@@ -36,14 +40,16 @@ export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   coarseNodes: 2000,
   lanczosSteps: 300,
   smoothingPasses: 3,
-  convexFactor: 0.15,
+  spectralPower: 0.5,
+  convexFactor: 0.08,
   bendScale: 0.03,
   bridgeWeight: 0.05,
-  sdfWeight: 1,
+  minEdgeFactor: 1e-3,
+  sdfWeight: 3,
   sdfRays: 16,
   sdfConeDegrees: 60,
   sdfMaxTriangles: 5000,
   sdfSmoothingPasses: 4,
-  offset: 2,
+  offset: 5,
   pointNeighbors: 10,
 }

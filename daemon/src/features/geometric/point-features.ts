@@ -23,6 +23,7 @@ export function pointFeatureRows(cloud: PreparedCloud, options: GeometricOptions
     coarseNodes: options.coarseNodes,
     lanczosSteps: options.lanczosSteps,
     smoothingPasses: options.smoothingPasses,
+    power: options.spectralPower,
     seed,
   })
 
@@ -135,6 +136,6 @@ function pointGraph(positions: Float32Array, normals: Float64Array, graph: Csr, 
     }
   }
   const scale = total / Math.max(lengths.length, 1) || 1
-  const weights = lengths.map((length, e) => Math.exp(-((length / scale) ** 2)) * Math.exp(-bends[e] / options.bendScale))
+  const weights = lengths.map((length, e) => Math.exp(-((length / scale) ** 2)) * Math.max(Math.exp(-bends[e] / options.bendScale), options.minEdgeFactor))
   return weightedGraphFromEdges(count, pairs, weights)
 }

@@ -19,7 +19,7 @@ const ORIGIN_OFFSET = 1e-5
  * length of rays cast in a cone around the inward normal (Shapira et al. 2008). Inward comes from
  * `signs`, the consistent orientation, and rays hit triangles of either winding, so the result
  * does not depend on how the file wound its faces. Triangles whose rays all escape (open meshes)
- * and unsampled triangles take the mean of their neighbours. Returns one value per triangle.
+ * and unsampled triangles take the value of the nearest sampled one. Returns one value per triangle.
  */
 export function shapeDiameter(mesh: PreparedMesh, signs: Int8Array, options: ShapeDiameterOptions): Float64Array {
   const count = mesh.triangles.length / 3
@@ -89,37 +89,28 @@ function median(values: number[]): number {
 }
 
 /**
- * Gives every NaN the mean of its known neighbours, round by round; what no known value reaches
- * takes the median of all known values (or 0 when there are none).
+ * Gives every NaN the value of the nearest known triangle in graph steps (breadth-first from all
+ * known ones at once); triangles no known one reaches take the median of the known values.
  */
 function fillMissing(values: Float64Array, mesh: PreparedMesh): void {
   const { offsets, neighbors } = mesh.adjacency
-  let pending: number[] = []
+  const queue = new Uint32Array(values.length)
   const known: number[] = []
+  let tail = 0
   for (let t = 0; t < values.length; t++) {
-    if (Number.isNaN(values[t])) pending.push(t)
-    else known.push(values[t])
+    if (Number.isNaN(values[t])) continue
+    known.push(values[t])
+    queue[tail++] = t
   }
-
-  while (pending.length > 0) {
-    const filled: [number, number][] = []
-    const waiting: number[] = []
-    for (const t of pending) {
-      let sum = 0
-      let n = 0
-      for (let p = offsets[t]; p < offsets[t + 1]; p++) {
-        const value = values[neighbors[p]]
-        if (Number.isNaN(value)) continue
-        sum += value
-        n++
-      }
-      if (n > 0) filled.push([t, sum / n])
-      else waiting.push(t)
+  for (let head = 0; head < tail; head++) {
+    const t = queue[head]
+    for (let p = offsets[t]; p < offsets[t + 1]; p++) {
+      const u = neighbors[p]
+      if (!Number.isNaN(values[u])) continue
+      values[u] = values[t]
+      queue[tail++] = u
     }
-    if (filled.length === 0) break
-    for (const [t, value] of filled) values[t] = value
-    pending = waiting
   }
   const fallback = known.length > 0 ? median(known) : 0
-  for (const t of pending) values[t] = fallback
+  for (let t = 0; t < values.length; t++) if (Number.isNaN(values[t])) values[t] = fallback
 }

@@ -11,6 +11,8 @@ export interface SpectralOptions {
   lanczosSteps: number
   /** Passes of neighbour averaging that smooth the interpolated vectors on the full graph. */
   smoothingPasses: number
+  /** Eigenvector k is scaled by lambda_k^-power: 0.5 is the commute-time embedding. */
+  power: number
   seed: number
 }
 
@@ -53,7 +55,7 @@ export function spectralEmbedding(graph: WeightedGraph, masses: Float64Array, op
   const column = new Float64Array(n)
   for (let k = 0; k < dim; k++) {
     const coarseVector = pairs.vectors[k + 1]
-    const scale = 1 / Math.sqrt(Math.max(pairs.values[k + 1], floor))
+    const scale = Math.max(pairs.values[k + 1], floor) ** -options.power
     for (let i = 0; i < n; i++) column[i] = coarseVector[coarse.aggregateOf[i]] * inverseRoot[coarse.aggregateOf[i]]
     smoothOnGraph(graph, column, options.smoothingPasses)
     for (let i = 0; i < n; i++) values[i * dim + k] = column[i] * scale
