@@ -5,6 +5,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr'
 
+import { plural } from './plural.js'
 import { ProtocolError, toLittleEndianBytes } from './typed-bytes.js'
 
 export const MSGPACK_TYPE = 'application/msgpack'
@@ -28,7 +29,7 @@ export function decodeMsgpack(bytes: Uint8Array): unknown {
     return unpackr.unpack(bytes)
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
-    throw new ProtocolError('body', `invalid MessagePack body (${bytes.byteLength} bytes): ${detail}`)
+    throw new ProtocolError('body', `invalid MessagePack body (${plural(bytes.byteLength, 'byte')}): ${detail}`)
   }
 }
 

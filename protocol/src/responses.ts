@@ -5,6 +5,7 @@
 import type { ErrorBody, JobStatus, SegmentResult } from './messages.js'
 import { JOB_STATES } from './messages.js'
 import { expectMap } from './requests.js'
+import { plural } from './plural.js'
 import { describe, ProtocolError, readTypedArray } from './typed-bytes.js'
 
 /** Checks a decoded job status (JSON or MessagePack). */
@@ -27,7 +28,7 @@ export function parseSegmentResult(body: unknown): SegmentResult {
 
   const labels = readTypedArray(map.labels, 'int32', 'result.labels')
   if (labels.length !== map.faceCount) {
-    throw new ProtocolError('result.labels', `invalid result.labels: ${labels.length} labels for ${String(map.faceCount)} faces`)
+    throw new ProtocolError('result.labels', `invalid result.labels: ${plural(labels.length, 'label')} for ${String(map.faceCount)} faces`)
   }
 
   const result = { ...map, labels } as unknown as SegmentResult

@@ -3,6 +3,7 @@
  * the element type fixed by the field (PROTOCOL.md lists each field's dtype). JSON carries the
  * same values as plain number arrays.
  */
+import { plural } from './plural.js'
 
 export type Dtype = 'float32' | 'uint32' | 'int32' | 'uint8'
 
@@ -55,7 +56,7 @@ export function readTypedArray<D extends Dtype>(value: unknown, dtype: D, field:
     if (value.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) {
       throw new ProtocolError(
         field,
-        `invalid ${field}: ${value.byteLength} bytes is not a whole number of ${dtype} values (${Ctor.BYTES_PER_ELEMENT} bytes each)`,
+        `invalid ${field}: ${plural(value.byteLength, 'byte')} is not a whole number of ${dtype} values (${Ctor.BYTES_PER_ELEMENT} bytes each)`,
       )
     }
     const copy = new Uint8Array(value.byteLength)
@@ -99,7 +100,7 @@ function swapBytes(bytes: Uint8Array, width: number): Uint8Array<ArrayBuffer> {
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return `an array of ${value.length}`
-  if (value instanceof Uint8Array) return `${value.byteLength} bytes of binary`
+  if (value instanceof Uint8Array) return `${plural(value.byteLength, 'byte')} of binary`
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)
   if (typeof value === 'object') return 'a map'
   return String(value)

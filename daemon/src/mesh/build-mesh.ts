@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import type { MeshData, SourceNode } from './mesh-data.js'
 import type { ParseOptions, PolygonSoup } from './polygon-soup.js'
 import { polygonCount } from './polygon-soup.js'
@@ -41,7 +42,7 @@ export function buildMeshData(soup: PolygonSoup, options: ParseOptions): MeshDat
     triangle = last
   }
   if (fans > 0) {
-    warnings.push(`${fans} faces had no area or crossed themselves and were split as a fan`)
+    warnings.push(`${plural(fans, 'face')} had no area or crossed themselves and ${fans === 1 ? 'was' : 'were'} split as a fan`)
   }
 
   // corner attributes, then corner indices become vertex indices

@@ -46,7 +46,7 @@ describe('generated fixtures', () => {
     expect(mesh.polygonCount).toBe(128)
     expect(mesh.triangles.length / 3).toBe(256)
     expect(mesh.cornerNormals?.length).toBe(256 * 9)
-    expect(mesh.warnings).toEqual(["skipped element 'edge' (1 instances)"])
+    expect(mesh.warnings).toEqual(["skipped element 'edge' (1 instance)"])
   })
 
   it('decodes Draco and meshopt GLBs like the plain one', async () => {

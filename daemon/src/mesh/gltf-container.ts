@@ -1,6 +1,8 @@
 import type { GLTF, JSONDocument } from '@gltf-transform/core'
 
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
+import type { LoadOptions } from './mesh-data.js'
 import type { ParseOptions } from './polygon-soup.js'
 
 /**
@@ -15,6 +17,9 @@ const GLB_HEADER_BYTES = 12
 const GLB_CHUNK_HEADER_BYTES = 8
 const CHUNK_JSON = 0x4e4f534a
 const CHUNK_BIN = 0x004e4942
+
+/** Hint in the error for a missing external buffer when the caller gives no `resourceHint`. */
+const DEFAULT_RESOURCE_HINT = "expected it in the glTF file's folder"
 
 /** Resource key glTF-Transform uses for the GLB's binary chunk. */
 const GLB_BUFFER_KEY = '@glb.bin'
@@ -46,13 +51,13 @@ export function readGltfJson(bytes: Uint8Array, options: ParseOptions): { json: 
 
   const { fileName } = options
   if (bytes.length < GLB_HEADER_BYTES + GLB_CHUNK_HEADER_BYTES) {
-    throw new MeshParseError('truncated', fileName, 'byte 0', `the GLB has ${bytes.length} bytes; expected at least a 20-byte header`)
+    throw new MeshParseError('truncated', fileName, 'byte 0', `the GLB has ${plural(bytes.length, 'byte')}; expected at least a 20-byte header`)
   }
   const version = readUint32(bytes, 4)
   if (version !== 2) throw new MeshParseError('unsupported-format', fileName, 'byte 4', `GLB version ${version}; expected 2`)
   const declared = readUint32(bytes, 8)
   if (declared > bytes.length) {
-    throw new MeshParseError('truncated', fileName, 'byte 8', `the GLB header declares ${declared} bytes, but the file has ${bytes.length}`)
+    throw new MeshParseError('truncated', fileName, 'byte 8', `the GLB header declares ${plural(declared, 'byte')}, but the file has ${bytes.length}`)
   }
 
   const jsonChunk = readChunk(bytes, GLB_HEADER_BYTES, declared, options)
@@ -77,7 +82,7 @@ function readChunk(bytes: Uint8Array, offset: number, end: number, options: Pars
   const start = offset + GLB_CHUNK_HEADER_BYTES
   if (start + length > end) {
     throw new MeshParseError('truncated', options.fileName, `byte ${offset}`,
-      `the GLB chunk declares ${length} bytes, but only ${Math.max(end - start, 0)} follow`)
+      `the GLB chunk declares ${plural(length, 'byte')}, but only ${Math.max(end - start, 0)} ${end - start === 1 ? 'follows' : 'follow'}`)
   }
   return { type, data: bytes.subarray(start, start + length) }
 }
@@ -109,7 +114,7 @@ export async function resolveResources(
   json: GLTF.IGLTF,
   bin: Uint8Array | undefined,
   readResource: ((uri: string) => Promise<Uint8Array | undefined>) | undefined,
-  options: ParseOptions,
+  options: ParseOptions & Pick<LoadOptions, 'resourceHint'>,
 ): Promise<JSONDocument> {
   const resources: Record<string, Uint8Array> = {}
   const buffers = json.buffers ?? []
@@ -126,7 +131,7 @@ export async function resolveResources(
       const data = readResource ? await readResource(buffer.uri) : undefined
       if (!data) {
         throw new MeshParseError('missing-resource', options.fileName, `buffers[${index}]`,
-          `cannot read '${buffer.uri}'; expected it in the glTF file's folder`)
+          `cannot read '${buffer.uri}'; ${options.resourceHint ?? DEFAULT_RESOURCE_HINT}`)
       }
       resources[buffer.uri] = data
     }
@@ -159,7 +164,7 @@ export function checkBufferRanges(document: JSONDocument, options: ParseOptions)
     }
     if (end > available) {
       throw new MeshParseError('truncated', options.fileName, `bufferViews[${index}]`,
-        `the view ends at byte ${end} of buffer ${view.buffer}, which has only ${available} bytes`)
+        `the view ends at byte ${end} of buffer ${view.buffer}, which has only ${plural(available, 'byte')}`)
     }
   }
 
@@ -177,7 +182,7 @@ export function checkBufferRanges(document: JSONDocument, options: ParseOptions)
     const end = (accessor.byteOffset ?? 0) + (accessor.count > 0 ? (accessor.count - 1) * stride + elementBytes : 0)
     if (end > view.byteLength) {
       throw new MeshParseError('truncated', options.fileName, `accessors[${index}]`,
-        `${accessor.count} elements end at byte ${end} of bufferView ${accessor.bufferView}, which has only ${view.byteLength} bytes`)
+        `${plural(accessor.count, 'element')} ${accessor.count === 1 ? 'ends' : 'end'} at byte ${end} of bufferView ${accessor.bufferView}, which has only ${plural(view.byteLength, 'byte')}`)
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Accessor, Document, Primitive } from '@gltf-transform/core'
 
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import type { MeshInstance } from './gltf.js'
 import {
@@ -64,14 +65,14 @@ export function flattenScene(
     }
   }
   if (placed.length > 0 && points.length > 0) skippedModes.set('POINTS', points.length)
-  for (const [mode, count] of skippedModes) warnings.push(`skipped ${count} ${mode} primitives`)
-  if (dropped > 0) warnings.push(`dropped ${dropped} degenerate triangle-strip triangles`)
+  for (const [mode, count] of skippedModes) warnings.push(`skipped ${plural(count, `${mode} primitive`)}`)
+  if (dropped > 0) warnings.push(`dropped ${plural(dropped, 'degenerate triangle-strip triangle')}`)
 
   if (placed.length === 0 && points.length > 0) return toPointCloud(instances, points, format, warnings, options)
   if (triangleCount === 0) {
-    const skipped = [...skippedModes].map(([mode, count]) => `${count} ${mode}`).join(', ')
+    const skipped = [...skippedModes].map(([mode, count]) => plural(count, `${mode} primitive`)).join(', ')
     throw new MeshParseError('no-faces', options.fileName, undefined,
-      `the scene has no triangles${skipped ? ` (only ${skipped} primitives)` : ''}; expected TRIANGLES, TRIANGLE_STRIP or TRIANGLE_FAN primitives`)
+      `the scene has no triangles${skipped ? ` (only ${skipped})` : ''}; expected TRIANGLES, TRIANGLE_STRIP or TRIANGLE_FAN primitives`)
   }
   return mergeTriangles(instances, placed, vertexCount, triangleCount, accessorIndex, format, warnings)
 }
@@ -92,8 +93,8 @@ function mergeTriangles(
   const withUvs = placed.filter((entry) => entry.primitive.getAttribute('TEXCOORD_0')).length
   const normals = withNormals === placed.length ? new Float32Array(vertexCount * 3) : undefined
   const uvs = withUvs === placed.length ? new Float32Array(vertexCount * 2) : undefined
-  if (withNormals > 0 && !normals) warnings.push(`dropped the normals because ${placed.length - withNormals} of ${placed.length} primitives have none`)
-  if (withUvs > 0 && !uvs) warnings.push(`dropped the texture coordinates because ${placed.length - withUvs} of ${placed.length} primitives have none`)
+  if (withNormals > 0 && !normals) warnings.push(`dropped the normals because ${someOf(placed.length - withNormals, placed.length)} no normals`)
+  if (withUvs > 0 && !uvs) warnings.push(`dropped the texture coordinates because ${someOf(placed.length - withUvs, placed.length)} none`)
 
   for (const entry of placed) {
     const { matrix } = instances[entry.instance]
@@ -170,7 +171,7 @@ function toPointCloud(
   const count = points.reduce((sum, { primitive }) => sum + (primitive.getAttribute('POSITION')?.getCount() ?? 0), 0)
   if (count > options.maxFaces) {
     throw new MeshParseError('too-many-faces', options.fileName, undefined,
-      `the point cloud has ${count} points; expected at most ${options.maxFaces} (the configured limit)`)
+      `the point cloud has ${plural(count, 'point')}; expected at most ${options.maxFaces} (the configured limit)`)
   }
   const positions = new Float32Array(count * 3)
   const allColored = points.every(({ primitive }) => primitive.getAttribute('COLOR_0'))
@@ -207,4 +208,9 @@ function writeColorBytes(values: Float32Array, size: number, out: Uint8Array, ou
       out[outOffset + i * 3 + k] = Math.round(encoded * 255)
     }
   }
+}
+
+/** `1 of 3 primitives has`, `2 of 3 primitives have`: the start of a sentence about some primitives. */
+function someOf(part: number, total: number): string {
+  return `${part} of ${plural(total, 'primitive')} ${part === 1 ? 'has' : 'have'}`
 }

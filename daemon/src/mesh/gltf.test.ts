@@ -127,7 +127,7 @@ describe('parseGltf', () => {
     addToScene(document, document.createNode('lines').setMesh(lines), document.createNode('faces').setMesh(faces))
     const loaded = await loadMeshData(await writeGlb(document), 'lines.glb')
     expect(loaded.polygonCount).toBe(1)
-    expect(loaded.warnings).toEqual(['skipped 1 LINES primitives'])
+    expect(loaded.warnings).toEqual(['skipped 1 LINES primitive'])
   })
 
   it('reads external and data URI buffers of .gltf', async () => {
@@ -194,8 +194,8 @@ describe('parseGltf errors', () => {
   it('rejects files without triangles and more triangles than the limit', async () => {
     const document = newDocument()
     addToScene(document, document.createNode('lines').setMesh(addMesh(document, 'lines', TRIANGLE, { mode: Primitive.Mode.LINE_STRIP })))
-    await expectLoadError(await writeGlb(document), 'lines.glb', 'no-faces', /no triangles \(only 1 LINE_STRIP primitives\)/)
-    await expectLoadError(await triangleGlb(), 'limit.glb', 'too-many-faces', /1 faces; expected at most 0/, { maxFaces: 0 })
+    await expectLoadError(await writeGlb(document), 'lines.glb', 'no-faces', /no triangles \(only 1 LINE_STRIP primitive\)/)
+    await expectLoadError(await triangleGlb(), 'limit.glb', 'too-many-faces', /has 1 face; expected at most 0/, { maxFaces: 0 })
   })
 
   it('rejects a buffer view past the end of its buffer', async () => {

@@ -6,6 +6,7 @@ import { MeshoptDecoder } from 'meshoptimizer'
 import { MeshParseError } from './errors.js'
 import { checkBufferRanges, isGlb, readGltfJson, resolveResources } from './gltf-container.js'
 import { flattenScene } from './gltf-flatten.js'
+import { checkGltfJson } from './gltf-json-check.js'
 import type { LoadOptions, PointCloudData } from './mesh-data.js'
 import type { ParseOptions, PolygonSoup } from './polygon-soup.js'
 
@@ -38,9 +39,10 @@ function loadDecoders(): Promise<Record<string, unknown>> {
 
 export async function parseGltf(
   bytes: Uint8Array,
-  options: ParseOptions & Pick<LoadOptions, 'readResource'>,
+  options: ParseOptions & Pick<LoadOptions, 'readResource' | 'resourceHint'>,
 ): Promise<PolygonSoup | PointCloudData> {
   const { json, bin } = readGltfJson(bytes, options)
+  checkGltfJson(json, options)
   const jsonDocument = await resolveResources(json, bin, options.readResource, options)
   checkBufferRanges(jsonDocument, options)
 

@@ -1,6 +1,7 @@
 import { buildMeshData } from './build-mesh.js'
+import { chooseFormat } from './detect-format.js'
 import { MeshParseError } from './errors.js'
-import { formatForFileName, MESH_EXTENSIONS } from './formats.js'
+import { MESH_EXTENSIONS } from './formats.js'
 import type { LoadedInput, LoadOptions, MeshFormat } from './mesh-data.js'
 import { parseGltf } from './gltf.js'
 import { parseObj } from './obj.js'
@@ -8,23 +9,18 @@ import { parseOff } from './off.js'
 import { parsePly } from './ply.js'
 import type { ParseOptions } from './polygon-soup.js'
 
-/** Leading bytes that identify a format when the file name's extension does not. */
-const MAGIC: readonly { magic: string; format: MeshFormat; afterWhitespace: boolean }[] = [
-  { magic: 'glTF', format: 'glb', afterWhitespace: false },
-  { magic: 'ply', format: 'ply', afterWhitespace: false },
-  // OFF and glTF JSON are text, which may start with blank lines.
-  { magic: 'OFF', format: 'off', afterWhitespace: true },
-  { magic: '{', format: 'gltf', afterWhitespace: true },
-]
+export { sniffFormat } from './detect-format.js'
 
 /**
  * Loads a mesh or point cloud from a file's bytes. The format comes from the file name's
- * extension, or from the leading bytes when the extension is unknown. Every failure is a
- * MeshParseError naming the file: errors that parsers or libraries throw are wrapped.
+ * extension, or from the leading bytes when the extension is missing or unknown. Leading bytes
+ * that clearly belong to another format than the extension's win, with a warning (see
+ * chooseFormat). Every failure is a MeshParseError naming the file, because errors that parsers
+ * or libraries throw are wrapped.
  */
 export async function loadMesh(bytes: Uint8Array, options: LoadOptions): Promise<LoadedInput> {
   const { fileName } = options
-  const format = formatForFileName(fileName) ?? sniffFormat(bytes)
+  const { format, warning, errorNote } = chooseFormat(fileName, bytes)
   if (bytes.length === 0) {
     throw new MeshParseError('empty', fileName, undefined, `the file is empty; expected ${format ?? 'mesh'} data`)
   }
@@ -35,9 +31,11 @@ export async function loadMesh(bytes: Uint8Array, options: LoadOptions): Promise
 
   const parseOptions: ParseOptions = { fileName, maxFaces: options.maxFaces }
   try {
-    return await parseFormat(format, bytes, parseOptions, options)
+    const loaded = await parseFormat(format, bytes, parseOptions, options)
+    if (warning) loaded.warnings.unshift(warning)
+    return loaded
   } catch (error) {
-    if (error instanceof MeshParseError) throw error
+    if (error instanceof MeshParseError) throw errorNote ? withNote(error, errorNote) : error
     const reason = error instanceof Error ? error.message : String(error)
     throw new MeshParseError('decode-failed', fileName, undefined, `could not decode the ${format} data: ${reason}`)
   }
@@ -56,7 +54,7 @@ async function parseFormat(
       return buildMeshData(parseObj(toSingleByteText(bytes), parseOptions), parseOptions)
     case 'glb':
     case 'gltf': {
-      const parsed = await parseGltf(bytes, { ...parseOptions, readResource: options.readResource })
+      const parsed = await parseGltf(bytes, { ...parseOptions, readResource: options.readResource, resourceHint: options.resourceHint })
       return 'kind' in parsed ? parsed : buildMeshData(parsed, parseOptions)
     }
     case 'ply': {
@@ -67,6 +65,12 @@ async function parseFormat(
       throw new MeshParseError('unsupported-format', options.fileName, undefined,
         `the ${format} format is not supported; expected one of ${MESH_EXTENSIONS.join(', ')}`)
   }
+}
+
+/** Returns the error with `note` appended to its message, in brackets. */
+function withNote(error: MeshParseError, note: string): MeshParseError {
+  const prefix = error.position ? `${error.file}: ${error.position}: ` : `${error.file}: `
+  return new MeshParseError(error.code, error.file, error.position, `${error.message.slice(prefix.length)} (${note})`)
 }
 
 /**
@@ -80,21 +84,4 @@ export function toSingleByteText(bytes: Uint8Array): Uint8Array {
   if (!littleEndian && !bigEndian) return bytes
   const text = new TextDecoder(littleEndian ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2))
   return new TextEncoder().encode(text)
-}
-
-/** Returns the format whose magic the bytes start with, or undefined. */
-export function sniffFormat(bytes: Uint8Array): MeshFormat | undefined {
-  let textStart = 0
-  while (textStart < bytes.length && textStart < 1024 && isSpace(bytes[textStart])) textStart++
-  for (const { magic, format, afterWhitespace } of MAGIC) {
-    const start = afterWhitespace ? textStart : 0
-    let matches = start + magic.length <= bytes.length
-    for (let i = 0; matches && i < magic.length; i++) matches = bytes[start + i] === magic.charCodeAt(i)
-    if (matches) return format
-  }
-  return undefined
-}
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d
 }

@@ -3,7 +3,8 @@
  * these typed arrays and never see a file format.
  */
 
-export type MeshFormat = 'obj' | 'gltf' | 'glb' | 'ply' | 'off' | 'msgpack'
+/** A file format, or for mesh arrays sent to the daemon the body's encoding (`msgpack`, `json`). */
+export type MeshFormat = 'obj' | 'gltf' | 'glb' | 'ply' | 'off' | 'msgpack' | 'json'
 
 /** An object or node of the user's file whose faces went into the merged mesh. */
 export interface SourceNode {
@@ -67,6 +68,11 @@ export interface LoadOptions {
    * or undefined when it is not available. Never called with a path outside the input's folder.
    */
   readResource?: (uri: string) => Promise<Uint8Array | undefined>
+  /**
+   * Hint in the error for a resource that `readResource` did not find, such as how to upload
+   * it. The default points to the input file's folder.
+   */
+  resourceHint?: string
 }
 
 export const DEFAULT_MAX_FACES = 2_000_000

@@ -147,7 +147,7 @@ describe('parseObj errors', () => {
   })
 
   it('rejects more faces than the limit', async () => {
-    await expectLoadError(TWO_OBJECTS, 'scene.obj', 'too-many-faces', /line 15: .*more than 1 faces/, { maxFaces: 1 })
+    await expectLoadError(TWO_OBJECTS, 'scene.obj', 'too-many-faces', /line 15: .*more than 1 face;/, { maxFaces: 1 })
   })
 
   it('rejects malformed numbers and statements', async () => {

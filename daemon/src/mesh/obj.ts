@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import { stemOf } from './formats.js'
 import { GrowableFloat32, GrowableInt32, GrowableUint32 } from './growable.js'
@@ -125,12 +126,12 @@ class ObjParser {
     const size = this.#cornerVertices.length - start
     if (size < 3) {
       throw new MeshParseError('face-too-small', this.#options.fileName, `line ${line}`,
-        `face has ${size} vertices; expected at least 3`)
+        `face has ${plural(size, 'vertex', 'vertices')}; expected at least 3`)
     }
     const polygonCount = this.#faceLines.length + 1
     if (polygonCount > this.#options.maxFaces) {
       throw new MeshParseError('too-many-faces', this.#options.fileName, `line ${line}`,
-        `the file has more than ${this.#options.maxFaces} faces; expected at most ${this.#options.maxFaces} (the configured limit)`)
+        `the file has more than ${plural(this.#options.maxFaces, 'face')}; expected at most ${this.#options.maxFaces} (the configured limit)`)
     }
     this.#polygonStarts.push(this.#cornerVertices.length)
     this.#faceLines.push(line)

@@ -115,7 +115,7 @@ describe('parseOff errors', () => {
   })
 
   it('rejects missing vertices', async () => {
-    await expectLoadError('OFF\n3 1 0\n0 0 0\n1 0 0\n', 'short.off', 'truncated', /line 2.*3 vertices and 1 faces/)
+    await expectLoadError('OFF\n3 1 0\n0 0 0\n1 0 0\n', 'short.off', 'truncated', /line 2.*3 vertices and 1 face, which need/)
     await expectLoadError('OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1\n\n\n\n\n\n\n', 'short2.off', 'truncated',
       /expected vertex index 3 of 3 of face 0, found the end of the file/)
   })

@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import { stemOf } from './formats.js'
 import { GrowableUint32 } from './growable.js'
@@ -74,7 +75,7 @@ export function parseOff(bytes: Uint8Array, options: ParseOptions): PolygonSoup 
 
   const warnings: string[] = []
   scanner.skipWhitespace()
-  if (!scanner.atEnd) warnings.push(`ignored ${bytes.length - scanner.pos} bytes after the last face (line ${scanner.line})`)
+  if (!scanner.atEnd) warnings.push(`ignored ${plural(bytes.length - scanner.pos, 'byte')} after the last face (line ${scanner.line})`)
 
   const soup: PolygonSoup = {
     format: 'off',
@@ -173,7 +174,7 @@ function parseBinaryOff(bytes: Uint8Array, offset: number, header: OffHeader, op
   const need = (at: number, size: number, what: string) => {
     if (at + size > bytes.length) {
       throw new MeshParseError('truncated', options.fileName, `byte ${at}`,
-        `expected ${what}, found the end of the file (${bytes.length} bytes)`)
+        `expected ${what}, found the end of the file (${plural(bytes.length, 'byte')})`)
     }
   }
   need(offset, 12, 'the vertex, face and edge counts')
@@ -186,7 +187,7 @@ function parseBinaryOff(bytes: Uint8Array, offset: number, header: OffHeader, op
 
   const positions = new Float32Array(vertexCount * 3)
   const normals = header.hasNormals ? new Float32Array(vertexCount * 3) : undefined
-  need(at, vertexCount * floatsPerVertex * 4, `${vertexCount} vertices`)
+  need(at, vertexCount * floatsPerVertex * 4, plural(vertexCount, 'vertex', 'vertices'))
   for (let vertex = 0; vertex < vertexCount; vertex++) {
     const base = at + vertex * floatsPerVertex * 4
     const w = header.homogeneous ? view.getFloat32(base + 12) : 1
@@ -216,7 +217,7 @@ function parseBinaryOff(bytes: Uint8Array, offset: number, header: OffHeader, op
     const colorComponents = view.getInt32(at)
     if (colorComponents < 0 || colorComponents > 4) {
       throw new MeshParseError('syntax', options.fileName, `byte ${at}`,
-        `face ${face} has ${colorComponents} colour components; expected 0 to 4`)
+        `face ${face} has ${plural(colorComponents, 'colour component')}; expected 0 to 4`)
     }
     at += 4 + colorComponents * 4
     polygonStarts[face + 1] = corners.length
@@ -260,15 +261,15 @@ function checkCounts(
   const needed = vertexCount * minVertexBytes + faceCount * minFaceBytes
   if (needed - 1 > bytesLeft) {
     throw new MeshParseError('truncated', options.fileName, position,
-      `the header declares ${vertexCount} vertices and ${faceCount} faces, which need at least ` +
-      `${needed} bytes, but only ${bytesLeft} bytes follow`)
+      `the header declares ${plural(vertexCount, 'vertex', 'vertices')} and ${plural(faceCount, 'face')}, which need at least ` +
+      `${plural(needed, 'byte')}, but only ${plural(bytesLeft, 'byte')} ${bytesLeft === 1 ? 'follows' : 'follow'}`)
   }
 }
 
 function checkFaceSize(size: number, position: string, options: ParseOptions): void {
   if (size < 3) {
     throw new MeshParseError('face-too-small', options.fileName, position,
-      `face has ${size} vertices; expected at least 3`)
+      `face has ${plural(size, 'vertex', 'vertices')}; expected at least 3`)
   }
 }
 

@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import type { PlyEncoding, PlyProperty, PlyType } from './ply-header.js'
 import { TYPE_SIZE } from './ply-header.js'
@@ -118,7 +119,7 @@ class BinaryPlyReader implements PlyValueReader {
     const stride = properties.reduce((sum, property) => sum + TYPE_SIZE[property.type], 0)
     const end = this.#offset + count * stride
     if (end > this.#length) {
-      throw this.#truncated(this.#offset, `${count} instances of ${stride} bytes (${properties[0]?.description ?? 'an element'})`)
+      throw this.#truncated(this.#offset, `${plural(count, 'instance')} of ${plural(stride, 'byte')} (${properties[0]?.description ?? 'an element'})`)
     }
     this.#offset = end
     return true
@@ -130,6 +131,6 @@ class BinaryPlyReader implements PlyValueReader {
 
   #truncated(offset: number, expected: string): MeshParseError {
     return new MeshParseError('truncated', this.#fileName, `byte ${offset}`,
-      `expected ${expected}, found the end of the file (${this.#length} bytes)`)
+      `expected ${expected}, found the end of the file (${plural(this.#length, 'byte')})`)
   }
 }

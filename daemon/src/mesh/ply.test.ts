@@ -96,7 +96,7 @@ describe('parsePly', () => {
       const mesh = await loadMeshData(binaryPly(littleEndian, header, values), 'types.ply')
       expect(Array.from(mesh.positions)).toEqual([0.5, -2, 3, 1.5, -2, 3, 0.5, 5, 3])
       expect(Array.from(mesh.triangles)).toEqual([0, 1, 2])
-      expect(mesh.warnings).toEqual(["skipped element 'edge' (2 instances)", "skipped element 'material' (1 instances)"])
+      expect(mesh.warnings).toEqual(["skipped element 'edge' (2 instances)", "skipped element 'material' (1 instance)"])
     }
   })
 
@@ -156,7 +156,11 @@ describe('parsePly errors', () => {
   })
 
   it('rejects a wrong magic', async () => {
-    await expectLoadError('OFF\n3 1 0\n', 'wrong.ply', 'bad-magic', /byte 0: found 'OFF.*expected the line 'ply'/)
+    await expectLoadError('plx\n3 1 0\n', 'wrong.ply', 'bad-magic', /byte 0: found 'plx.*expected the line 'ply'/)
+  })
+
+  it('reads OFF content named .ply as OFF and says so when it fails', async () => {
+    await expectLoadError('OFF\n3 1 0\n', 'wrong.ply', 'truncated', /\(read as an OFF file because it starts like one, although it is named \.ply\)$/)
   })
 
   it('rejects a header without end_header', async () => {
@@ -183,6 +187,15 @@ describe('parsePly errors', () => {
     await expectLoadError(binaryPly(true, vertexHeader, QUAD_VALUES), 'huge.ply', 'truncated', /header: .*element vertex 900000.*the body has only \d+/)
   })
 
+  it('words the size check for one element and for several', async () => {
+    const cloud = ['element vertex 900000', 'property float x', 'property float y', 'property float z']
+    await expectLoadError(binaryPly(true, cloud, QUAD_VALUES.slice(0, 3)), 'cloud.ply', 'truncated',
+      /declares element vertex 900000, which needs at least 10800000 bytes, but the body has only 12 bytes$/)
+    const vertexHeader = QUAD_HEADER.map((line) => (line === 'element vertex 4' ? 'element vertex 900000' : line))
+    await expectLoadError(binaryPly(true, vertexHeader, QUAD_VALUES), 'huge.ply', 'truncated',
+      /declares element vertex 900000, element face 1, which need at least/)
+  })
+
   it('rejects vertex indices out of range', async () => {
     const values = QUAD_VALUES.map(([type, value], i): [PlyType, number] => [type, i === QUAD_VALUES.length - 1 ? 4 : value])
     await expectLoadError(binaryPly(true, QUAD_HEADER, values), 'range.ply', 'index-out-of-range',
@@ -207,7 +220,7 @@ describe('parsePly errors', () => {
   })
 
   it('rejects more faces than the limit', async () => {
-    await expectLoadError(ASCII_QUAD, 'quad.ply', 'too-many-faces', /1 faces; expected at most 0/, { maxFaces: 0 })
+    await expectLoadError(ASCII_QUAD, 'quad.ply', 'too-many-faces', /has 1 face; expected at most 0/, { maxFaces: 0 })
   })
 
   it('rejects a face element without an index list', async () => {

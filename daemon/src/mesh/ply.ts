@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import { stemOf } from './formats.js'
 import { GrowableUint32 } from './growable.js'
@@ -57,7 +58,7 @@ export function parsePly(bytes: Uint8Array, options: ParseOptions): PolygonSoup 
     else skipElement(reader, element, warnings)
   }
   const left = reader.bytesLeft()
-  if (left > 0) warnings.push(`ignored ${left} bytes after the last element`)
+  if (left > 0) warnings.push(`ignored ${plural(left, 'byte')} after the last element`)
 
   if (!vertices) throw new Error('the vertex element was not read')
   if (!faces) return toPointCloud(vertices, reader, warnings, options)
@@ -89,8 +90,9 @@ function checkElementSizes(header: PlyHeader, bodyBytes: number, options: ParseO
   }
   if (needed - 1 > bodyBytes) {
     const counts = header.elements.map((element) => `element ${element.name} ${element.count}`).join(', ')
+    const need = header.elements.length === 1 ? 'needs' : 'need'
     throw new MeshParseError('truncated', options.fileName, 'header',
-      `the header declares ${counts}, which need at least ${needed} bytes, but the body has only ${bodyBytes}`)
+      `the header declares ${counts}, which ${need} at least ${plural(needed, 'byte')}, but the body has only ${plural(bodyBytes, 'byte')}`)
   }
 }
 
@@ -161,7 +163,7 @@ function readFaces(reader: PlyValueReader, element: PlyElement, list: PlyPropert
       const size = reader.read(countType, property)
       if (size < 3) {
         throw new MeshParseError('face-too-small', options.fileName, `${reader.describe(marks[face])} (face ${face})`,
-          `face has ${size} vertices; expected at least 3`)
+          `face has ${plural(size, 'vertex', 'vertices')}; expected at least 3`)
       }
       for (let k = 0; k < size; k++) corners.push(readIndex(reader, property, face, options))
     }
@@ -242,7 +244,7 @@ function skipList(reader: PlyValueReader, property: PlyProperty): void {
 
 function skipElement(reader: PlyValueReader, element: PlyElement, warnings: string[]): void {
   if (element.count === 0 || element.properties.length === 0) return
-  warnings.push(`skipped element '${element.name}' (${element.count} instances)`)
+  warnings.push(`skipped element '${element.name}' (${plural(element.count, 'instance')})`)
   if (reader.skipFixed(element.count, element.properties)) return
   for (let instance = 0; instance < element.count; instance++) {
     reader.beginInstance()
@@ -286,7 +288,7 @@ function toPointCloud(
   }
   if (count > options.maxFaces) {
     throw new MeshParseError('too-many-faces', options.fileName, 'header',
-      `the point cloud has ${count} points; expected at most ${options.maxFaces} (the configured limit)`)
+      `the point cloud has ${plural(count, 'point')}; expected at most ${options.maxFaces} (the configured limit)`)
   }
   const vertex = firstNonFiniteVertex(vertices.positions)
   if (vertex >= 0) {

@@ -1,3 +1,4 @@
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from './errors.js'
 import type { ParseOptions, PolygonSoup } from './polygon-soup.js'
 import { polygonCount } from './polygon-soup.js'
@@ -18,7 +19,7 @@ export function validateSoup(soup: PolygonSoup, options: ParseOptions): void {
     const end = polygonStarts[polygon + 1]
     if (end - start < 3) {
       throw new MeshParseError('face-too-small', options.fileName, soup.locate.polygon(polygon),
-        `face has ${end - start} vertices; expected at least 3`)
+        `face has ${plural(end - start, 'vertex', 'vertices')}; expected at least 3`)
     }
     for (let corner = start; corner < end; corner++) {
       if (cornerVertices[corner] >= vertexCount) {
@@ -45,7 +46,7 @@ export function checkFaceCount(count: number, options: ParseOptions, position?: 
   }
   if (count > options.maxFaces) {
     throw new MeshParseError('too-many-faces', options.fileName, position,
-      `the file has ${count} faces; expected at most ${options.maxFaces} (the configured limit)`)
+      `the file has ${plural(count, 'face')}; expected at most ${options.maxFaces} (the configured limit)`)
   }
 }
 
