@@ -6,9 +6,11 @@ import type { Logger } from 'pino'
 
 import { TERMINAL_STATES } from '../../../protocol/src/messages.js'
 import type { Method } from '../../../protocol/src/params.js'
+import { plural } from '../../../protocol/src/plural.js'
 import { classifyFailure, INTERRUPTED } from './job-errors.js'
 import type { JobRecord, StoredError } from './job-record.js'
 import type { JobStore, ScannedJob } from './job-store.js'
+import { exportBaseName } from './result-store.js'
 import { TaskError, WorkerPool, type ProgressMessage, type TaskHandle } from './worker-pool.js'
 import type { TaskSummary, WarmupSummary } from './worker-messages.js'
 
@@ -18,7 +20,7 @@ export class QueueFullError extends Error {
   readonly retryAfterSeconds: number
 
   constructor(retryAfterSeconds: number, queued: number) {
-    super(`the job queue is full (${queued} jobs waiting); retry in about ${retryAfterSeconds} s`)
+    super(`the job queue is full (${plural(queued, 'job')} waiting); retry in about ${retryAfterSeconds} s`)
     this.retryAfterSeconds = retryAfterSeconds
   }
 }
@@ -204,7 +206,7 @@ export class JobManager {
     const record = this.#records.get(id)
     if (!record) throw new RecutError({ code: 'not-found', message: `job ${id} not found`, status: 404 })
     const start = performance.now()
-    const task = { type: 'recut' as const, jobId: id, dir: this.store.dirOf(id), k, method }
+    const task = { type: 'recut' as const, jobId: id, dir: this.store.dirOf(id), baseName: exportBaseName(record.input), k, method }
     let summary: TaskSummary
     try {
       summary = await this.#recutPool.run<TaskSummary>(task).result
@@ -214,6 +216,7 @@ export class JobManager {
 
     record.parts = summary.parts
     record.files = summary.files
+    record.warnings = summary.warnings
     record.params = { ...record.params, n_clusters: k, method: method ?? record.params.method }
     await this.store.save(record)
     const ms = Math.round(performance.now() - start)
@@ -308,6 +311,7 @@ export class JobManager {
       dir: this.store.dirOf(record.id),
       input: record.input,
       params: record.params,
+      baseName: exportBaseName(record.input),
       modelPath: this.#options.modelPath,
       maxFaces: this.#options.maxFaces,
     }

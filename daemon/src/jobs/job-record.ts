@@ -26,9 +26,9 @@ export interface StoredFile {
 export interface StoredInput {
   /** A mesh file as uploaded, or mesh arrays re-encoded by the daemon. */
   kind: 'file' | 'arrays'
-  /** The user's file or mesh name, for messages and download names only. */
+  /** The user's file or mesh name, for messages and the exports' names (see exportBaseName). */
   name: string
-  /** File extension without the dot (obj, glb, ...) or `msgpack` for arrays. */
+  /** Format the file is loaded as (obj, glb, ...), or the body's encoding (`msgpack`, `json`) for arrays. */
   format: string
   bytes: number
   /** Daemon-chosen name of the stored input inside the job's directory. */
@@ -101,8 +101,8 @@ export function toJobStatus(record: JobRecord, queuePosition: number | null): Jo
     id: record.id,
     state: record.state,
     stage: record.stage,
-    progress: record.progress,
-    stageProgress: record.stageProgress,
+    progress: roundProgress(record.progress),
+    stageProgress: roundProgress(record.stageProgress),
     queuePosition,
     input: { name: input.name, format: input.format, bytes: input.bytes },
     createdAt: record.createdAt,
@@ -118,6 +118,11 @@ export function toJobStatus(record: JobRecord, queuePosition: number | null): Jo
     error: record.error ? wireError(record.error) : null,
     files: fileInfos(record.id, record.files),
   }
+}
+
+/** Rounds a fraction to 3 decimals, so sums of stage shares go out as 0.15, not 0.15000000000000002. */
+function roundProgress(fraction: number): number {
+  return Math.round(fraction * 1000) / 1000
 }
 
 function wireError(error: StoredError): { code: string; message: string; reason?: string } {

@@ -13,8 +13,11 @@ import type { JobRecord } from './job-record.js'
 /** 16 random bytes: 128 bits, so ids cannot be guessed or enumerated. */
 const ID_BYTES = 16
 const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
-/** Stored file names the daemon writes; anything else in job.json is treated as corrupt. */
-const STORED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+/**
+ * Stored file names the daemon writes. Exports carry the input's name, so letters of any script
+ * and spaces occur. Any other name in job.json is treated as corrupt.
+ */
+const STORED_NAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._()+,-]{0,127}$/u
 const RECORD_FILE = 'job.json'
 export const FILES_DIR = 'files'
 

@@ -3,11 +3,18 @@
  * the optional per-triangle polygon ids so labels come back per source face (quads, n-gons).
  */
 import type { MeshArrays } from '../../../protocol/src/messages.js'
+import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from '../mesh/errors.js'
 import type { MeshData } from '../mesh/mesh-data.js'
 
-/** Checks the arrays and returns them as a one-node mesh; throws MeshParseError naming the fault. */
-export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: number): MeshData {
+/** Encoding of a request body that carried mesh arrays. */
+export type ArraysEncoding = 'msgpack' | 'json'
+
+/**
+ * Checks the arrays and returns them as a one-node mesh; throws MeshParseError naming the fault.
+ * `encoding` is the body the arrays came in, reported as the mesh's format.
+ */
+export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: number, encoding: ArraysEncoding): MeshData {
   const { positions, triangles } = arrays
   checkLengths(arrays, name)
   const vertexCount = positions.length / 3
@@ -31,12 +38,12 @@ export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: numbe
   const polygonCount = arrays.polygons ? checkPolygonIds(arrays.polygons, name) : triangleCount
   if (polygonCount > maxFaces) {
     throw new MeshParseError('too-many-faces', name, undefined,
-      `the mesh has ${polygonCount} faces; expected at most ${maxFaces} (the configured limit)`)
+      `the mesh has ${plural(polygonCount, 'face')}; expected at most ${maxFaces} (the configured limit)`)
   }
 
   return {
     kind: 'mesh',
-    format: 'msgpack',
+    format: encoding,
     sourceName: name,
     positions,
     triangles,
@@ -51,18 +58,18 @@ export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: numbe
 function checkLengths({ positions, triangles, polygons }: MeshArrays, name: string): void {
   if (positions.length % 3 !== 0) {
     throw new MeshParseError('truncated', name, 'mesh.positions',
-      `${positions.length} values; expected 3 per vertex (x, y, z)`)
+      `${plural(positions.length, 'value')}; expected 3 per vertex (x, y, z)`)
   }
   if (triangles.length % 3 !== 0) {
     throw new MeshParseError('truncated', name, 'mesh.triangles',
-      `${triangles.length} indices; expected 3 per triangle`)
+      `${plural(triangles.length, 'index', 'indices')}; expected 3 per triangle`)
   }
   if (triangles.length === 0) {
     throw new MeshParseError('no-faces', name, 'mesh.triangles', 'no triangles; expected at least one')
   }
   if (polygons && polygons.length !== triangles.length / 3) {
     throw new MeshParseError('truncated', name, 'mesh.polygons',
-      `${polygons.length} polygon ids for ${triangles.length / 3} triangles; expected one per triangle`)
+      `${plural(polygons.length, 'polygon id')} for ${plural(triangles.length / 3, 'triangle')}; expected one per triangle`)
   }
 }
 
@@ -72,7 +79,7 @@ function checkPolygonIds(polygons: Uint32Array, name: string): number {
   for (const id of polygons) if (id > max) max = id
   if (max >= polygons.length) {
     throw new MeshParseError('index-out-of-range', name, 'mesh.polygons',
-      `polygon id ${max} with only ${polygons.length} triangles; expected ids 0 to ${polygons.length - 1} without gaps`)
+      `polygon id ${max} with only ${plural(polygons.length, 'triangle')}; expected ids 0 to ${polygons.length - 1} without gaps`)
   }
 
   const used = new Uint8Array(max + 1)

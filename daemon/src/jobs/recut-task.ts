@@ -1,5 +1,7 @@
 /** The worker side of a recut: new labels from the stored tree or features, then fresh exports. */
 import { recut } from '../pipeline/recut.js'
+import { partCountWarning } from '../pipeline/segment.js'
+import type { Segmentation } from '../pipeline/segmentation.js'
 import { buildResult, loadSegmentation, writeJobExports, writeResult } from './result-store.js'
 import { summarize } from './segment-task.js'
 import type { RecutTask, TaskSummary } from './worker-messages.js'
@@ -22,10 +24,24 @@ export async function runRecutTask(task: RecutTask): Promise<TaskSummary> {
   const start = performance.now()
   const seg = recut(stored, task.k, task.method)
   const clusterMs = Math.round(performance.now() - start)
+  seg.warnings = recutWarnings(stored, seg, task.k)
 
   const exportStart = performance.now()
-  const files = await writeJobExports(task.dir, seg)
+  const files = await writeJobExports(task.dir, seg, task.baseName)
   seg.timings = { ...stored.timings, cluster: clusterMs, export: Math.round(performance.now() - exportStart) }
   await writeResult(task.dir, buildResult(seg, task.jobId, files))
   return summarize(seg, files)
+}
+
+/**
+ * Returns the stored warnings with the one about the segment job's part count replaced by one
+ * about the recut's, so a result never warns about a count it was not cut to.
+ */
+function recutWarnings(stored: Segmentation, seg: Segmentation, k: number): string[] {
+  const leafCount = stored.labels.length
+  const kind = stored.input.kind
+  const old = partCountWarning(stored.params.n_clusters, leafCount, kind, stored.partCount)
+  const warnings = stored.warnings.filter((warning) => warning !== old)
+  const tooMany = partCountWarning(k, leafCount, kind, seg.partCount)
+  return tooMany ? [...warnings, tooMany] : warnings
 }

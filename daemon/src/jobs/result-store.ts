@@ -2,7 +2,7 @@
  * The finished job on disk: the wire result (result.msgpack), the segmentation a recut starts
  * from (segmentation.msgpack plus the features as raw float32 in features.f32) and the exports.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 import { Packr } from 'msgpackr'
@@ -12,15 +12,18 @@ import type { SegmentResult } from '../../../protocol/src/messages.js'
 import { PROTOCOL_VERSION } from '../../../protocol/src/version.js'
 import { writeExports, type ExportFormat } from '../export/write-exports.js'
 import type { Segmentation } from '../pipeline/segmentation.js'
-import { fileInfos, type StoredFile } from './job-record.js'
-import { FILES_DIR } from './job-store.js'
+import { stemOf } from '../mesh/formats.js'
+import { fileInfos, type StoredFile, type StoredInput } from './job-record.js'
+import { FILES_DIR, isStoredName } from './job-store.js'
 
 export const RESULT_FILE = 'result.msgpack'
 const SEGMENTATION_FILE = 'segmentation.msgpack'
 const FEATURES_FILE = 'features.f32'
 const NEXT_FILES_DIR = 'files-next'
-/** Stem of every export; the user's file name only appears in Content-Disposition. */
+/** Stem of the exports when nothing of the input's name is usable. */
 export const EXPORT_BASE_NAME = 'model'
+/** Maximum export stem length in characters, so `<stem>.labels.json` stays a short stored name. */
+const MAX_BASE_NAME = 64
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['glb', 'ply', 'obj', 'labels', 'pca']
 
 // Internal storage only: msgpackr's typed-array extensions keep each array's type on reload.
@@ -80,24 +83,50 @@ export async function loadSegmentation(dir: string): Promise<Segmentation> {
 }
 
 /**
+ * Returns the stem of a job's exports: the uploaded file's name without its extension (the whole
+ * name for mesh arrays). The same name is the file name on disk, in the URL, in
+ * Content-Disposition and in the OBJ's `mtllib` line, so a downloaded OBJ finds its MTL.
+ * Characters outside letters, digits, spaces and `._-()+,` become `_`.
+ */
+export function exportBaseName(input: Pick<StoredInput, 'kind' | 'name'>): string {
+  const stem = input.kind === 'file' ? stemOf(input.name) : input.name
+  const clean = Array.from(
+    stem.normalize('NFC')
+      .replace(/[^\p{L}\p{M}\p{N} ._()+,-]/gu, '_')
+      .replace(/\s+/g, ' ')
+      .replace(/\.{2,}/g, '.')
+      .replace(/^[^\p{L}\p{N}]+/u, ''),
+  ).slice(0, MAX_BASE_NAME).join('').trimEnd()
+  return clean !== '' && isStoredName(`${clean}.parts.glb`) ? clean : EXPORT_BASE_NAME
+}
+
+/**
  * Writes the exports into a scratch folder and renames each file into the files folder, so a
  * download running during a recut gets either the old file or the new one, never half of one.
+ * Files of an earlier export that the new one does not list are deleted.
  */
-export async function writeJobExports(dir: string, seg: Segmentation): Promise<StoredFile[]> {
+export async function writeJobExports(dir: string, seg: Segmentation, baseName: string): Promise<StoredFile[]> {
   const scratch = join(dir, NEXT_FILES_DIR)
   await rm(scratch, { recursive: true, force: true })
   await mkdir(scratch, { recursive: true })
   const formats = seg.pca ? EXPORT_FORMATS : EXPORT_FORMATS.filter((format) => format !== 'pca')
-  const exported = await writeExports(seg, { dir: scratch, baseName: EXPORT_BASE_NAME, formats })
+  const exported = await writeExports(seg, { dir: scratch, baseName, formats })
 
   const files: StoredFile[] = []
-  await mkdir(join(dir, FILES_DIR), { recursive: true })
+  const filesDir = join(dir, FILES_DIR)
+  await mkdir(filesDir, { recursive: true })
   for (const file of exported) {
     const name = basename(file.path)
-    await rename(file.path, join(dir, FILES_DIR, name))
+    await rename(file.path, join(filesDir, name))
     files.push({ name, format: file.format, bytes: file.bytes })
   }
   await rm(scratch, { recursive: true, force: true })
+
+  // A job stored before exports were named after the input still has `model.*` files.
+  const listed = new Set(files.map((file) => file.name))
+  for (const name of await readdir(filesDir)) {
+    if (!listed.has(name)) await rm(join(filesDir, name), { force: true })
+  }
   return files
 }
 

@@ -15,6 +15,11 @@ import { meshFromArrays } from './mesh-from-arrays.js'
 import { buildResult, saveSegmentation, writeJobExports, writeResult } from './result-store.js'
 import type { SegmentTask, TaskSummary } from './worker-messages.js'
 
+/** Hint in the error for a file that the mesh refers to but the client did not upload. */
+const UPLOAD_RESOURCE_HINT =
+  'expected it uploaded with the mesh: send it as a multipart file part named "resource" beside the "file" part, ' +
+  'or in the "resources" map of a MessagePack body'
+
 export interface TaskIo {
   signal: AbortSignal
   onProgress: (event: ProgressEvent) => void
@@ -34,7 +39,7 @@ export async function runSegmentTask(task: SegmentTask, io: TaskIo): Promise<Tas
   io.signal.throwIfAborted()
   io.onProgress(progressEvent('export', 0))
   const exportStart = performance.now()
-  const files = await writeJobExports(task.dir, seg)
+  const files = await writeJobExports(task.dir, seg, task.baseName)
   seg.timings.export = Math.round(performance.now() - exportStart)
 
   await saveSegmentation(task.dir, seg)
@@ -60,12 +65,15 @@ export function summarize(seg: Segmentation, files: StoredFile[]): TaskSummary {
 export async function loadStoredInput(dir: string, input: StoredInput, maxFaces: number): Promise<LoadedInput> {
   const bytes = await readFile(join(dir, input.file))
   if (input.kind === 'arrays') {
-    return meshFromArrays(parseMeshArrays(decodeMsgpack(bytes)), input.name, maxFaces)
+    // The daemon stores arrays as MessagePack whatever the body was; `format` names the body's encoding.
+    const encoding = input.format === 'json' ? 'json' : 'msgpack'
+    return meshFromArrays(parseMeshArrays(decodeMsgpack(bytes)), input.name, maxFaces, encoding)
   }
   return loadMesh(bytes, {
     fileName: input.name,
     maxFaces,
     readResource: (uri) => readStoredResource(dir, input, uri),
+    resourceHint: UPLOAD_RESOURCE_HINT,
   })
 }
 

@@ -11,6 +11,8 @@ export interface SegmentTask {
   dir: string
   input: StoredInput
   params: SegmentParams
+  /** Stem of the exported files' names. */
+  baseName: string
   modelPath: string
   maxFaces: number
 }
@@ -20,6 +22,8 @@ export interface RecutTask {
   type: 'recut'
   jobId: string
   dir: string
+  /** Stem of the exported files' names. */
+  baseName: string
   k: number
   method?: Method
 }

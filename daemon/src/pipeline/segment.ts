@@ -1,5 +1,6 @@
 import type { SegmentParams } from '../../../protocol/src/params.js'
 import { cutTree, type PartTree } from '../../../protocol/src/part-tree.js'
+import { plural } from '../../../protocol/src/plural.js'
 import { choosePartCount } from '../cluster/auto-count.js'
 import { mergeSmallIslands, renumberStable } from '../cluster/islands.js'
 import { kmeans } from '../cluster/kmeans.js'
@@ -13,7 +14,7 @@ import { selectBackend } from '../features/select-backend.js'
 import type { LoadedInput, MeshData, PointCloudData } from '../mesh/mesh-data.js'
 import { normalizePositions } from '../prepare/normalize.js'
 import { knnGraph } from '../prepare/point-graph.js'
-import { prepareMesh } from '../prepare/prepare.js'
+import { DEFAULT_WELD_TOLERANCE, prepareMesh } from '../prepare/prepare.js'
 import type { Csr } from '../prepare/prepared-mesh.js'
 import { progressEvent, type ProgressEvent } from './progress.js'
 import type { Segmentation, Stage } from './segmentation.js'
@@ -25,8 +26,6 @@ export interface SegmentOptions {
   backend?: FeatureBackend
 }
 
-/** Vertices closer than this fraction of the bounding-box diagonal are merged by cleanup. */
-const WELD_TOLERANCE = 1e-6
 /** k-means parts smaller than this share of the faces merge into a neighbour, so parts stay connected. */
 const MIN_ISLAND_SHARE = 0.002
 /** Neighbours per point in the graph that keeps point-cloud parts spatially connected. */
@@ -79,6 +78,8 @@ export async function segment(
   const { labels, tree, partCount, auto } = await timed('cluster', () =>
     cluster(clusterInput, params, signal, (f) => report(progressEvent('cluster', f))),
   )
+  const tooMany = partCountWarning(params.n_clusters, labels.length, input.kind, partCount)
+  if (tooMany) warnings.push(tooMany)
 
   const components = Math.min(params.pca_components, clusterInput.dim)
   const pcaResult =
@@ -118,7 +119,7 @@ async function meshClusterInput(
   const prepared = await timed('prepare', () =>
     prepareMesh(mesh, {
       cleanup: params.preprocess,
-      weldTolerance: WELD_TOLERANCE,
+      weldTolerance: DEFAULT_WELD_TOLERANCE,
       adjacency: params.adjacency,
       knn: params.knn,
     }),
@@ -191,6 +192,21 @@ async function cluster(
   signal.throwIfAborted()
   const { labels, count } = kmeansParts(input, k, params.seed)
   return { labels, partCount: count, auto }
+}
+
+/**
+ * Returns the warning for a requested part count above the number of faces (points), which
+ * clustering clamps silently; undefined when the request fits. Recuts use it too.
+ */
+export function partCountWarning(
+  requested: number | undefined,
+  leafCount: number,
+  kind: LoadedInput['kind'],
+  partCount: number,
+): string | undefined {
+  if (requested === undefined || requested <= leafCount) return undefined
+  const has = kind === 'mesh' ? `the mesh has ${plural(leafCount, 'face')}` : `the point cloud has ${plural(leafCount, 'point')}`
+  return `asked for ${plural(requested, 'part')} but ${has}; returned ${plural(partCount, 'part')}`
 }
 
 /** Runs k-means and merges small disconnected islands into a neighbouring part. */

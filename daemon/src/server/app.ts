@@ -7,7 +7,8 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 
 import { apiError, errorResponse } from './api-error.js'
-import { bearerAuth } from './auth.js'
+import { bearerAuth, type TokenSource } from './auth.js'
+import { methodNotAllowed } from './method-not-allowed.js'
 import { openApiDocument } from './openapi.js'
 import { originGuard } from './origin-guard.js'
 import { requestLog } from './request-log.js'
@@ -23,6 +24,8 @@ const MB = 1024 * 1024
 export interface AppOptions {
   /** Token every /v1 request must carry; undefined leaves the API open (loopback only). */
   token: string | undefined
+  /** Source of the token, named in the 401 message. */
+  tokenSource: TokenSource
   /** Files of the built web page by URL path. */
   pageFiles: Map<string, string>
 }
@@ -32,9 +35,11 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   const app = new Hono()
   app.use('*', requestLog(logger))
   app.onError((error, c) => errorResponse(error, logger, c))
-  app.notFound((c) =>
-    apiError(404, 'not-found', `no route for ${c.req.method} ${c.req.path}; the API is under /v1 (see /openapi.json)`).getResponse(),
-  )
+  app.notFound((c) => {
+    const wrongMethod = methodNotAllowed(app, c.req.method, c.req.path)
+    if (wrongMethod) return wrongMethod.getResponse()
+    return apiError(404, 'not-found', `no route for ${c.req.method} ${c.req.path}; the API is under /v1 (see /openapi.json)`).getResponse()
+  })
 
   const document = openApiDocument(context.version)
   app.get('/openapi.json', (c) => c.json(document))
@@ -42,7 +47,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
 
   const v1 = new Hono()
   v1.use('*', originGuard({ allowedOrigins: settings.corsOrigins, open: options.token === undefined }))
-  if (options.token !== undefined) v1.use('*', bearerAuth(options.token))
+  if (options.token !== undefined && options.tokenSource !== 'none') v1.use('*', bearerAuth(options.token, options.tokenSource))
   v1.use('*', bodyLimit({
     maxSize: settings.maxUploadBytes,
     onError: () => {

@@ -52,9 +52,15 @@ export async function resolveToken(
   return { token, source: 'generated', file }
 }
 
-/** Middleware that rejects requests without `Authorization: Bearer <token>` (or ?access_token=). */
-export function bearerAuth(token: string): MiddlewareHandler {
+/**
+ * Middleware that rejects requests without `Authorization: Bearer <token>` (or ?access_token=).
+ * `source` is where the token came from, so the 401 message tells the user where to find it.
+ */
+export function bearerAuth(token: string, source: Exclude<TokenSource, 'none'>): MiddlewareHandler {
   const expected = digest(token)
+  const where = source === 'env'
+    ? 'the token set in the PARTFIELD_TOKEN environment variable of the daemon'
+    : `the token the daemon printed at startup, which is also stored in the file "${TOKEN_FILE}" in its data folder`
   return async function bearerAuth(c, next) {
     const header = c.req.header('authorization')
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
@@ -63,7 +69,7 @@ export function bearerAuth(token: string): MiddlewareHandler {
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
       const problem = given === undefined ? 'missing' : 'invalid'
       throw apiError(401, 'unauthorized',
-        `${problem} access token; send the header Authorization: Bearer <token> with the token the daemon printed at startup (also in its data folder's token file)`,
+        `${problem} access token; send the header Authorization: Bearer <token> (or ?${TOKEN_QUERY}=<token>) with ${where}`,
         {}, { 'www-authenticate': 'Bearer realm="partfield"' })
     }
     await next()

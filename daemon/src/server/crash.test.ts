@@ -33,6 +33,10 @@ describe('restart', () => {
     await first.kill()
 
     const second = await start(first.dataDir)
+    // the killed daemon's lock is stale, so the new daemon takes it over and logs that
+    const takeOver = second.logs.find((entry) => entry.msg === 'took over the data folder lock of a daemon that is no longer running')
+    expect(takeOver?.previousPid).toBe(first.child.pid)
+
     // the finished job still downloads
     const after = await getResult(second.url, done.id)
     expect(after.labels).toEqual(before.labels)

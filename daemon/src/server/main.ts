@@ -12,6 +12,7 @@ import { JobManager } from '../jobs/job-manager.js'
 import { JobStore } from '../jobs/job-store.js'
 import { createApp } from './app.js'
 import { isLoopbackHost, resolveToken } from './auth.js'
+import { DataDirLockedError, lockDataDir, type DataDirLock } from './data-dir-lock.js'
 import { freeBytes } from './disk-guard.js'
 import type { ServerContext } from './server-context.js'
 import { parseSettings, SettingsError, USAGE, type Settings } from './settings.js'
@@ -28,6 +29,9 @@ async function main(): Promise<void> {
 
   const logger = pino({ level: settings.logLevel, base: { service: 'partfield-bridge' } })
   await mkdir(settings.dataDir, { recursive: true })
+  const lock = await lockDataDir(settings.dataDir)
+  process.once('exit', () => lock.release())
+  logTakeOver(logger, lock)
   const { token, source, file } = await resolveToken(settings.token, settings.host, settings.dataDir)
   const manager = new JobManager({
     store: new JobStore(join(settings.dataDir, 'jobs')),
@@ -49,9 +53,11 @@ async function main(): Promise<void> {
     authRequired: token !== undefined,
     startedAt: Date.now(),
   }
-  const app = createApp(context, { token, pageFiles: await listPageFiles(settings.webDir) })
+  const app = createApp(context, { token, tokenSource: source, pageFiles: await listPageFiles(settings.webDir) })
   const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, (info) => {
     void logStart(logger, settings, info.port, source, file)
+    // The JSON log buries the port chosen for --port 0, so people also get one plain line.
+    process.stderr.write(`partfield-bridge listening on ${baseUrl(settings.host, info.port)}/ (web page and /v1 API)\n`)
     if (source === 'generated' || source === 'file') printToken(token!, file!)
   })
   server.on('error', (error) => {
@@ -87,7 +93,7 @@ async function logStart(logger: Logger, settings: Settings, port: number, source
   logger.info({
     host: settings.host,
     port,
-    url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
+    url: baseUrl(settings.host, port),
     dataDir: settings.dataDir,
     auth: source === 'none' ? 'off (loopback only)' : `bearer token from ${source === 'env' ? 'PARTFIELD_TOKEN' : file}`,
     loopback: isLoopbackHost(settings.host),
@@ -97,6 +103,17 @@ async function logStart(logger: Logger, settings: Settings, port: number, source
     maxUploadMb: settings.maxUploadBytes / MB,
     freeDiskMb: Math.floor(free / MB),
   }, 'daemon listening')
+}
+
+function logTakeOver(logger: Logger, lock: DataDirLock): void {
+  const previous = lock.takenOverFrom
+  if (!previous) return
+  logger.warn({ lock: lock.path, previousPid: previous.pid, previousStartedAt: previous.startedAt },
+    'took over the data folder lock of a daemon that is no longer running')
+}
+
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 /** Prints the token to stderr as plain text, so it never lands in the structured log. */
@@ -113,6 +130,11 @@ main().catch((error: unknown) => {
   if (error instanceof SettingsError) {
     process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`)
     process.exitCode = 2
+    return
+  }
+  if (error instanceof DataDirLockedError) {
+    process.stderr.write(`error: ${error.message}\n`)
+    process.exitCode = 1
     return
   }
   process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

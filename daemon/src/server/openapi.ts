@@ -158,7 +158,8 @@ export function openApiDocument(version: string): Schema {
           summary: 'Submit a mesh; returns a job (202), or the result with ?wait=1',
           parameters: [
             { name: 'filename', in: 'query', schema: { type: 'string' }, description: 'name of a raw file body' },
-            { name: 'wait', in: 'query', schema: { type: 'string', enum: ['0', '1'] } },
+            { name: 'wait', in: 'query', schema: { type: 'string', enum: ['0', '1', 'false', 'true'] } },
+            { name: 'include', in: 'query', schema: { type: 'string', enum: ['triangle_labels'] } },
             ...Object.keys(PARAM_SPECS).map((name) => ({ name, in: 'query', schema: paramsSchema.properties && (paramsSchema.properties as Schema)[name] })),
           ],
           requestBody: {
@@ -190,7 +191,12 @@ export function openApiDocument(version: string): Schema {
       },
       '/v1/jobs/{id}/recut': {
         post: {
-          parameters: [jobId],
+          parameters: [
+            jobId,
+            { name: 'n_clusters', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 256 } },
+            { name: 'method', in: 'query', schema: { type: 'string', enum: ['agglomerative', 'kmeans'] } },
+            { name: 'include', in: 'query', schema: { type: 'string', enum: ['triangle_labels'] } },
+          ],
           requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { n_clusters: { type: 'integer' }, method: { type: 'string' } } } } } },
           responses: { '200': { description: 'new result', content: both('SegmentResult') }, ...errors(400, 404, 409) },
         },

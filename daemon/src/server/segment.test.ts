@@ -6,7 +6,7 @@ import { cutTree } from '../../../protocol/src/part-tree.js'
 import { loadMesh } from '../mesh/load.js'
 import { startDaemon, type TestDaemon } from './test-daemon.js'
 import { getResult, getStatus, peek, pollUntil, postFile, readEvents, readResult, submitFile } from './test-client.js'
-import { toArrays, toGlb, toGltf, toObj, toOff, toPly, twoBoxes } from './test-meshes.js'
+import { box, toArrays, toGlb, toGltf, toObj, toOff, toPly, twoBoxes } from './test-meshes.js'
 
 const GRID = 3
 const MESH = twoBoxes(GRID)
@@ -73,6 +73,7 @@ describe('segment formats', () => {
     expect(result.triangleCount).toBe(FACES * 2)
     expect(result.partCount).toBe(2)
     expect(result.labels).toBeInstanceOf(Int32Array)
+    expect((await getStatus(daemon.url, result.jobId)).input.format).toBe('msgpack')
   })
 
   it('accepts a .gltf and its .bin inside MessagePack', async () => {
@@ -99,6 +100,12 @@ describe('segment formats', () => {
     expect(triangleLabels.length).toBe(FACES * 2)
     const { polygons } = toArrays(MESH)
     for (let t = 0; t < triangleLabels.length; t++) expect(triangleLabels[t]).toBe(result.labels[polygons[t]])
+
+    // The input's format is the body's encoding, in the status and in labels.json.
+    expect((await getStatus(daemon.url, result.jobId)).input.format).toBe('json')
+    const labelsFile = result.files.find((file) => file.format === 'labels')!
+    const labels = (await (await fetch(`${daemon.url}${labelsFile.url}`)).json()) as { source: { format: string } }
+    expect(labels.source.format).toBe('json')
   })
 })
 
@@ -140,6 +147,11 @@ describe('job lifecycle', () => {
     expect(events[events.length - 1].state).toBe('succeeded')
     const progress = events.map((e) => e.progress)
     for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1])
+    // Stage shares add up to values such as 0.15000000000000002; the wire carries 3 decimals.
+    for (const event of events) {
+      expect(event.progress).toBe(Math.round(event.progress * 1000) / 1000)
+      expect(event.stageProgress).toBe(Math.round(event.stageProgress * 1000) / 1000)
+    }
     expect(raw).toMatch(/^event: status\ndata: \{.*\}\nid: 1\n\n/)
   })
 
@@ -203,10 +215,43 @@ describe('job lifecycle', () => {
       expect(response.status, file.name).toBe(200)
       const bytes = new Uint8Array(await response.arrayBuffer())
       expect(bytes.byteLength, file.name).toBe(file.bytes)
-      const suffix = file.name.slice('model'.length)
-      expect(response.headers.get('content-disposition')).toContain(`filename="chair seat${suffix}"`)
+      expect(file.name, file.name).toMatch(/^chair seat\.(parts|labels|pca)\./)
+      expect(response.headers.get('content-disposition')).toContain(`filename="${file.name}"`)
       await checkFile(file.name, bytes, result.partCount)
     }
+  })
+
+  it('names the OBJ and MTL alike in URL, download and mtllib', async () => {
+    const job = await submitFile(daemon.url, 'Wuson.obj', toObj(MESH), { n_clusters: 3 })
+    await pollUntil(daemon.url, job.id)
+    const result = await getResult(daemon.url, job.id)
+    const names = result.files.map((file) => file.name)
+    expect(names).toEqual(expect.arrayContaining(['Wuson.parts.glb', 'Wuson.parts.obj', 'Wuson.parts.mtl', 'Wuson.labels.json']))
+
+    const obj = result.files.find((file) => file.name.endsWith('.obj'))!
+    const response = await fetch(`${daemon.url}${obj.url}`)
+    expect(obj.url).toBe(`/v1/jobs/${job.id}/files/Wuson.parts.obj`)
+    expect(response.headers.get('content-disposition')).toContain('filename="Wuson.parts.obj"')
+    expect((await response.text()).split('\n')[1]).toBe('mtllib Wuson.parts.mtl')
+    const mtl = await fetch(`${daemon.url}/v1/jobs/${job.id}/files/Wuson.parts.mtl`)
+    expect(mtl.status).toBe(200)
+    expect(mtl.headers.get('content-disposition')).toContain('filename="Wuson.parts.mtl"')
+  })
+
+  it('warns when asked for more parts than faces, and recuts renew the warning', async () => {
+    const response = await postFile(daemon.url, 'box.off', toOff(box(1)), { n_clusters: 256, wait: 1 })
+    expect(response.status, await peek(response)).toBe(200)
+    const result = await readResult(response)
+    expect(result.partCount).toBe(6)
+    expect(result.warnings).toContain('asked for 256 parts but the mesh has 6 faces; returned 6 parts')
+    expect((await getStatus(daemon.url, result.jobId)).warnings).toEqual(result.warnings)
+
+    const fewer = await fetch(`${daemon.url}/v1/jobs/${result.jobId}/recut?n_clusters=1`, { method: 'POST' })
+    expect(fewer.status, await peek(fewer)).toBe(200)
+    expect((await readResult(fewer)).warnings.filter((warning) => warning.startsWith('asked for'))).toEqual([])
+    const more = await fetch(`${daemon.url}/v1/jobs/${result.jobId}/recut?n_clusters=7`, { method: 'POST' })
+    expect((await readResult(more)).warnings).toContain('asked for 7 parts but the mesh has 6 faces; returned 6 parts')
+    expect((await getStatus(daemon.url, result.jobId)).warnings).toContain('asked for 7 parts but the mesh has 6 faces; returned 6 parts')
   })
 })
 

@@ -18,6 +18,13 @@ export function twoBoxes(n = 4): PolyMesh {
   return mesh
 }
 
+/** Returns one unit box of 6 * n * n quads. */
+export function box(n = 1): PolyMesh {
+  const mesh: PolyMesh = { positions: [], faces: [] }
+  addBox(mesh, [0, 0, 0], [1, 1, 1], n)
+  return mesh
+}
+
 function addBox(mesh: PolyMesh, origin: number[], size: number[], n: number): void {
   // Each box face: a fixed axis and side, and the two axes its grid runs along (counter-clockwise outside).
   const sides: [number, number, number, number][] = [

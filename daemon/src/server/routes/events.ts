@@ -7,6 +7,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 
 import { isTerminal } from '../../jobs/job-manager.js'
 import { toJobStatus, type JobRecord } from '../../jobs/job-record.js'
+import { checkQueryKeys } from '../query.js'
 import type { ServerContext } from '../server-context.js'
 import { findJob } from './job-outcome.js'
 
@@ -18,6 +19,7 @@ const KEEP_ALIVE_MS = 15_000
 export function eventRoutes(context: ServerContext): Hono {
   const app = new Hono()
   app.get('/jobs/:id/events', (c) => {
+    checkQueryKeys(c, 'GET /v1/jobs/{id}/events', [])
     const record = findJob(context, c.req.param('id') ?? '')
     return streamSSE(c, (stream) => followJob(stream, context, record))
   })

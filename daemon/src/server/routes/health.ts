@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 
 import type { HealthResponse } from '../../../../protocol/src/messages.js'
 import { PROTOCOL_VERSION } from '../../../../protocol/src/version.js'
+import { checkQueryKeys } from '../query.js'
 import { respond } from '../respond.js'
 import type { ServerContext } from '../server-context.js'
 
@@ -17,7 +18,10 @@ export function publicHealthRoute(context: ServerContext): Hono {
 
 export function healthRoutes(context: ServerContext): Hono {
   const app = new Hono()
-  app.get('/health', async (c) => respond(c, await healthReport(context)))
+  app.get('/health', async (c) => {
+    checkQueryKeys(c, 'GET /v1/health', [])
+    return respond(c, await healthReport(context))
+  })
   return app
 }
 

@@ -6,11 +6,9 @@ import { parseSegmentResult } from '../../../../protocol/src/responses.js'
 import type { JobRecord } from '../../jobs/job-record.js'
 import { readResult } from '../../jobs/result-store.js'
 import { apiError } from '../api-error.js'
+import type { IncludeValue } from '../query.js'
 import { respond, wantsMsgpack } from '../respond.js'
 import type { ServerContext } from '../server-context.js'
-
-/** Value of ?include= that adds one label per triangle to the result. */
-const INCLUDE_TRIANGLE_LABELS = 'triangle_labels'
 
 export function findJob(context: ServerContext, id: string): JobRecord {
   const record = context.manager.get(id)
@@ -22,10 +20,12 @@ export function findJob(context: ServerContext, id: string): JobRecord {
   return record
 }
 
+/** Responds with the job's result; `include` contains the parsed ?include= values. */
 export async function jobOutcome(
   c: Context,
   context: ServerContext,
   id: string,
+  include: ReadonlySet<IncludeValue>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
   const record = findJob(context, id)
@@ -45,8 +45,7 @@ export async function jobOutcome(
   }
 
   const stored = await readResult(context.manager.store.dirOf(id))
-  const include = (c.req.query('include') ?? '').split(',')
-  if (!include.includes(INCLUDE_TRIANGLE_LABELS)) delete stored.triangleLabels
+  if (!include.has('triangle_labels')) delete stored.triangleLabels
   // MessagePack goes out as stored; JSON needs the binary fields as typed arrays of their dtypes.
   const message = wantsMsgpack(c) ? stored : parseSegmentResult(stored)
   return respond(c, message, 200, headers)

@@ -9,8 +9,8 @@ import { decodeMsgpack, isMsgpackType } from '../../../../protocol/src/codec.js'
 import { ProtocolError } from '../../../../protocol/src/typed-bytes.js'
 import { toJobStatus } from '../../jobs/job-record.js'
 import { FILES_DIR } from '../../jobs/job-store.js'
-import { EXPORT_BASE_NAME } from '../../jobs/result-store.js'
 import { apiError } from '../api-error.js'
+import { checkQueryKeys, parseInclude } from '../query.js'
 import { respond } from '../respond.js'
 import type { ServerContext } from '../server-context.js'
 import { findJob, jobOutcome } from './job-outcome.js'
@@ -23,16 +23,24 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
 }
 
+/** Query keys POST /v1/jobs/{id}/recut reads; the first two may also come in the body. */
+const RECUT_QUERY = ['n_clusters', 'method', 'include']
+
 export function jobRoutes(context: ServerContext): Hono {
   const app = new Hono()
   app.get('/jobs/:id', (c) => {
+    checkQueryKeys(c, 'GET /v1/jobs/{id}', [])
     const record = findJob(context, pathParam(c, 'id'))
     return respond(c, toJobStatus(record, context.manager.queuePosition(record.id)))
   })
-  app.get('/jobs/:id/result', (c) => jobOutcome(c, context, pathParam(c, 'id')))
+  app.get('/jobs/:id/result', (c) => {
+    checkQueryKeys(c, 'GET /v1/jobs/{id}/result', ['include'])
+    return jobOutcome(c, context, pathParam(c, 'id'), parseInclude(c.req.query('include')))
+  })
   app.post('/jobs/:id/recut', (c) => recutHandler(c, context))
   app.get('/jobs/:id/files/:name', (c) => fileHandler(c, context))
   app.delete('/jobs/:id', async (c) => {
+    checkQueryKeys(c, 'DELETE /v1/jobs/{id}', [])
     findJob(context, pathParam(c, 'id'))
     const record = await context.manager.delete(pathParam(c, 'id'))
     return respond(c, toJobStatus(record!, null))
@@ -41,6 +49,8 @@ export function jobRoutes(context: ServerContext): Hono {
 }
 
 async function recutHandler(c: Context, context: ServerContext): Promise<Response> {
+  checkQueryKeys(c, 'POST /v1/jobs/{id}/recut', RECUT_QUERY)
+  const include = parseInclude(c.req.query('include'))
   const id = pathParam(c, 'id')
   const record = findJob(context, id)
   const request = parseRecutRequest(await recutBody(c))
@@ -48,7 +58,7 @@ async function recutHandler(c: Context, context: ServerContext): Promise<Respons
     throw apiError(409, 'not-ready', `job ${id} is ${record.state}; only a succeeded job can be recut`, { jobId: id })
   }
   await context.manager.recut(id, request.n_clusters, request.method)
-  return jobOutcome(c, context, id)
+  return jobOutcome(c, context, id, include)
 }
 
 /** Recut parameters from the query, or from a JSON or MessagePack body when there is one. */
@@ -76,6 +86,7 @@ async function recutBody(c: Context): Promise<Record<string, unknown>> {
 }
 
 async function fileHandler(c: Context, context: ServerContext): Promise<Response> {
+  checkQueryKeys(c, 'GET /v1/jobs/{id}/files/{name}', [])
   const id = pathParam(c, 'id')
   const record = findJob(context, id)
   const name = pathParam(c, 'name')
@@ -92,15 +103,9 @@ async function fileHandler(c: Context, context: ServerContext): Promise<Response
   return c.body(stream, 200, {
     'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
     'content-length': String(file.bytes),
-    'content-disposition': contentDisposition(downloadName(record.input.name, file.name)),
+    // Exports carry the input's name already, and the OBJ's mtllib names its MTL by that name.
+    'content-disposition': contentDisposition(file.name),
   })
-}
-
-/** `model_pca.ply` of an upload named `chair.obj` downloads as `chair_pca.ply`. */
-function downloadName(inputName: string, fileName: string): string {
-  const dot = inputName.lastIndexOf('.')
-  const stem = dot > 0 ? inputName.slice(0, dot) : inputName
-  return fileName.startsWith(EXPORT_BASE_NAME) ? stem + fileName.slice(EXPORT_BASE_NAME.length) : fileName
 }
 
 /** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name (RFC 5987). */

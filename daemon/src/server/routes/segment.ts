@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs'
 
 import { Hono, type Context } from 'hono'
 
-import { parseParams } from '../../../../protocol/src/params.js'
+import { PARAM_SPECS, parseParams } from '../../../../protocol/src/params.js'
 import { newJobRecord, toJobStatus } from '../../jobs/job-record.js'
 import { newJobId } from '../../jobs/job-store.js'
 import { apiError } from '../api-error.js'
 import { checkFreeSpace } from '../disk-guard.js'
+import { checkQueryKeys, parseInclude, parseWait } from '../query.js'
 import { receiveUpload, RESERVED_QUERY } from '../read-upload.js'
 import { respond } from '../respond.js'
 import type { ServerContext } from '../server-context.js'
@@ -19,8 +20,14 @@ export function segmentRoutes(context: ServerContext): Hono {
   return app
 }
 
+/** Query keys POST /v1/segment reads: its own and every segmentation parameter. */
+const SEGMENT_QUERY = [...RESERVED_QUERY, ...Object.keys(PARAM_SPECS)]
+
 async function segmentHandler(c: Context, context: ServerContext): Promise<Response> {
   const { manager, settings } = context
+  checkQueryKeys(c, 'POST /v1/segment', SEGMENT_QUERY)
+  const wait = parseWait(c.req.query('wait'))
+  const include = parseInclude(c.req.query('include'))
   manager.checkRoom()
   const incoming = Number(c.req.header('content-length') ?? 0)
   await checkFreeSpace(settings.dataDir, settings.minFreeBytes, incoming)
@@ -44,7 +51,7 @@ async function segmentHandler(c: Context, context: ServerContext): Promise<Respo
   }
 
   const location = `/v1/jobs/${id}`
-  if (!isTrue(c.req.query('wait'))) {
+  if (!wait) {
     return respond(c, toJobStatus(record, manager.queuePosition(id)), 202, { location })
   }
 
@@ -57,18 +64,14 @@ async function segmentHandler(c: Context, context: ServerContext): Promise<Respo
     context.logger.info({ jobId: id }, 'client disconnected while waiting; the job continues')
     return c.body(null, 204)
   }
-  return jobOutcome(c, context, id, { location })
+  return jobOutcome(c, context, id, include, { location })
 }
 
-/** Query parameters that are segmentation parameters (the last value wins when repeated). */
+/** Query parameters that are segmentation parameters (checkQueryKeys has rejected repeated keys). */
 function queryParams(c: Context): Record<string, string> {
   const params: Record<string, string> = {}
-  for (const [key, values] of Object.entries(c.req.queries())) {
-    if (!RESERVED_QUERY.includes(key)) params[key] = values[values.length - 1]
+  for (const [key, value] of Object.entries(c.req.query())) {
+    if (!RESERVED_QUERY.includes(key)) params[key] = value
   }
   return params
-}
-
-function isTrue(value: string | undefined): boolean {
-  return value === '1' || value === 'true'
 }
