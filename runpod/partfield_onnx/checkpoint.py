@@ -1,7 +1,9 @@
 """Loading the published PartField Lightning checkpoint into our network, with clear errors."""
 
+import importlib.abc
+import importlib.util
 import os
-import pickle
+import sys
 import types
 
 import torch
@@ -33,18 +35,42 @@ class _StandIn(dict):
         self.setdefault('_items', []).extend(items)
 
 
-class _TolerantUnpickler(pickle.Unpickler):
-    # Lightning stores its hyper-parameters (PartField's yacs CfgNode) beside the weights; the
-    # export needs none of them, so an unknown class becomes a stand-in instead of an error.
-    def find_class(self, module, name):
-        try:
-            return super().find_class(module, name)
-        except (ImportError, AttributeError):
-            return type(name, (_StandIn,), {'__module__': module})
+class _StandInModule(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        stand_in = type(name, (_StandIn,), {'__module__': self.__name__, '__qualname__': name})
+        setattr(self, name, stand_in)
+        return stand_in
 
 
-_TOLERANT_PICKLE = types.SimpleNamespace(
-    Unpickler=_TolerantUnpickler, load=pickle.load, __name__='pickle')
+class _StandInModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """
+    While active, imports that no other finder resolves get an empty module whose classes are
+    stand-ins. Lightning pickles its hyper-parameters (PartField's yacs CfgNode) beside the weights,
+    and the export needs none of them. A custom pickle module cannot do this: PyTorch 1.13's
+    torch.load replaces any `pickle_module` by `pickle` unless weights_only is set.
+    """
+
+    def __enter__(self):
+        self.created = []
+        sys.meta_path.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        sys.meta_path.remove(self)
+        for name in self.created:
+            sys.modules.pop(name, None)
+
+    def find_spec(self, fullname, path, target=None):
+        self.created.append(fullname)
+        return importlib.util.spec_from_loader(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        return _StandInModule(spec.name)
+
+    def exec_module(self, module):
+        module.__path__ = []
 
 
 def read_checkpoint(path: str) -> dict:
@@ -57,7 +83,8 @@ def read_checkpoint(path: str) -> dict:
         raise CheckpointError(f'{path} is a folder; expected the checkpoint file model_objaverse.ckpt')
 
     try:
-        content = torch.load(path, map_location='cpu', pickle_module=_TOLERANT_PICKLE)
+        with _StandInModules():
+            content = torch.load(path, map_location='cpu', weights_only=False)
     except Exception as error:  # torch.load raises many types for a file that is not a checkpoint
         raise CheckpointError(
             f'{path} is not a PyTorch checkpoint ({type(error).__name__}: {error}); expected a '
