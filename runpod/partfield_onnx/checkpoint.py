@@ -10,7 +10,7 @@ import torch
 
 from .network import UNUSED_PREFIXES
 
-# How many keys of each kind an error lists before it says "and N more".
+# Keys of each kind an error lists before it ends with "and N more".
 LISTED_KEYS = 20
 
 
@@ -98,7 +98,7 @@ def read_checkpoint(path: str) -> dict:
     found = ', '.join(sorted(map(str, content))[:LISTED_KEYS]) if isinstance(content, dict) else \
         type(content).__name__
     raise CheckpointError(
-        f'{path} holds no state_dict; expected a Lightning checkpoint with its tensors under '
+        f'{path} contains no state_dict; expected a Lightning checkpoint with its tensors under '
         f'"state_dict" (found: {found})')
 
 

@@ -53,7 +53,7 @@ class ReadCheckpointTest(unittest.TestCase):
 
     def test_no_state_dict(self):
         torch.save({'epoch': 3, 'optimizer_states': []}, self.path('trainer.ckpt'))
-        with self.assertRaisesRegex(CheckpointError, 'holds no state_dict.*epoch, optimizer_states'):
+        with self.assertRaisesRegex(CheckpointError, 'contains no state_dict.*epoch, optimizer_states'):
             read_checkpoint(self.path('trainer.ckpt'))
 
     def test_unknown_classes_become_stand_ins(self):

@@ -5,8 +5,8 @@
  * Inside one texel cell a plane's bilinear field is a + b fu + c fv + d fu fv, so its mean over a
  * triangle needs only the triangle's first moments and the mean of fu fv. A triangle that spans
  * several cells is clipped cell by cell. Clipping happens in the triangle's own barycentric
- * parameters (s, t), where uniform area on the 3D face is uniform area in (s, t); the texel
- * coordinates (u, v) are affine in (s, t), so the same holds for faces seen edge-on by a plane.
+ * parameters (s, t), where uniform area on the 3D face is uniform area in (s, t). The texel
+ * coordinates (u, v) are affine in (s, t), so this also works for faces seen edge-on by a plane.
  */
 
 import type { Corners } from './face-sampling.js'
@@ -32,7 +32,7 @@ export class FaceIntegrator {
 
   /**
    * Adds the exact mean bilinear weights of the triangle `corners` (normalised coordinates) to
-   * `weights`, for all three planes; the weights of one plane sum to 1.
+   * `weights`, for all three planes. The weights of each plane sum to 1.
    */
   integrate(corners: Corners, weights: TexelWeights): void {
     const r = this.#resolution

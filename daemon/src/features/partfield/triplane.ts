@@ -6,7 +6,7 @@
  * (q.x, q.y), plane 1 at (q.y, q.z), plane 2 at (q.x, q.z), the first coordinate along the columns.
  */
 
-/** Which point coordinates index each plane's columns and rows. */
+/** Point axes that index each plane's columns and rows. */
 export const PLANE_AXES: readonly (readonly [number, number])[] = [
   [0, 1],
   [1, 2],
@@ -44,7 +44,7 @@ export function triplaneFromPlanes(planes: Float32Array, channels: number, resol
 /** Continuous texel coordinate of a normalised coordinate, clamped to the border. */
 export function texelCoordinate(value: number, resolution: number): number {
   const x = ((value + 1) / 2) * (resolution - 1)
-  return x < 0 ? 0 : x > resolution - 1 ? resolution - 1 : x
+  return Math.min(Math.max(x, 0), resolution - 1)
 }
 
 /**
