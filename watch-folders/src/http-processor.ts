@@ -116,7 +116,7 @@ export class HttpProcessor implements Processor {
     const files: string[] = []
     for (const file of status.files) {
       if (!request.formats.includes(file.format as ProcessRequest['formats'][number])) continue
-      const name = localName(file.name, request.baseName)
+      const name = localName(file.name)
       let response: Response
       try {
         response = await this.#client.call(file.url, {}, request.signal)
@@ -145,11 +145,12 @@ export class HttpProcessor implements Processor {
   }
 }
 
-/** `model.parts.glb` becomes `chair.parts.glb`: the daemon names exports after a fixed stem. */
-function localName(remoteName: string, baseName: string): string {
-  const name = basename(remoteName)
-  const dot = name.indexOf('.')
-  return dot > 0 ? `${baseName}${name.slice(dot)}` : `${baseName}.${name}`
+/**
+ * Keeps the daemon's file name (`chair.parts.obj` for an upload named `chair.obj`): the OBJ's
+ * `mtllib` line names its MTL file that way, so renaming either would lose the materials.
+ */
+function localName(remoteName: string): string {
+  return basename(remoteName)
 }
 
 /**
