@@ -24,7 +24,8 @@ function laplacian(graph: ReturnType<typeof pathGraph>) {
 }
 
 describe('tridiagonalEigen', () => {
-  it('finds the eigenvalues 2 - 2 cos(k pi / (n + 1)) of the 1-2-1 matrix', () => {
+  it('solves the 1-2-1 matrix exactly', () => {
+    // Its eigenvalues are 2 - 2 cos(k pi / (n + 1)).
     const n = 30
     const { values, vectors } = tridiagonalEigen(new Float64Array(n).fill(2), new Float64Array(n - 1).fill(-1))
 
@@ -37,9 +38,10 @@ describe('tridiagonalEigen', () => {
 })
 
 describe('smallestEigenpairs', () => {
-  it('finds the low end of a path Laplacian, 2 - 2 cos(k pi / n)', () => {
-    // A path is the hardest case for Lanczos (tightly packed low eigenvalues), so the Krylov
-    // space spans everything here; meshes converge in far fewer steps than nodes.
+  it('solves a path Laplacian', () => {
+    // Its eigenvalues are 2 - 2 cos(k pi / n). A path is the hardest case for Lanczos because its
+    // low eigenvalues are packed tightly, so here the Krylov space spans everything. Meshes
+    // converge in far fewer steps than they have nodes.
     const n = 150
     const graph = pathGraph(n)
     const { values, vectors } = smallestEigenpairs(laplacian(graph), n, 5, n, 1)

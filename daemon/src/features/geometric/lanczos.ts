@@ -10,10 +10,10 @@ const BREAKDOWN = 1e-10
 const REORTHOGONALIZE_SHARE = 0.7
 
 /**
- * The `count` smallest eigenpairs of a symmetric n x n operator by Lanczos iteration with full
- * reorthogonalisation (`steps` Krylov vectors, restarted with a fresh random vector when the
- * space closes, as it does on a disconnected graph). Returns eigenvalues ascending and unit
- * eigenvectors.
+ * Computes the `count` smallest eigenpairs of a symmetric n x n operator by Lanczos iteration
+ * with full reorthogonalisation over `steps` Krylov vectors. When the space closes, as it does on
+ * a disconnected graph, the iteration restarts with a fresh random vector. Returns eigenvalues
+ * ascending and unit eigenvectors.
  */
 export function smallestEigenpairs(
   apply: SymmetricOperator,

@@ -25,7 +25,7 @@ export interface GeometricOptions {
   sdfRays: number
   /** Half-angle of the ray cone, in degrees. */
   sdfConeDegrees: number
-  /** Most triangles that cast rays; the rest take their neighbours' values. */
+  /** Maximum number of triangles that cast rays; the rest take the nearest sampled value. */
   sdfMaxTriangles: number
   /** Passes of crease-respecting neighbour averaging over the shape diameter. */
   sdfSmoothingPasses: number
@@ -38,7 +38,7 @@ export interface GeometricOptions {
 export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   spectralVectors: 16,
   coarseNodes: 2000,
-  lanczosSteps: 300,
+  lanczosSteps: 80,
   smoothingPasses: 3,
   spectralPower: 0.5,
   convexFactor: 0.08,

@@ -7,7 +7,7 @@ export interface ShapeDiameterOptions {
   rays: number
   /** Half-angle of the ray cone around the inward normal, in degrees. */
   coneDegrees: number
-  /** Largest number of triangles that cast rays; the others take their neighbours' values. */
+  /** Maximum number of triangles that cast rays; the others take the nearest sampled value. */
   maxSampledTriangles: number
 }
 
@@ -89,8 +89,8 @@ function median(values: number[]): number {
 }
 
 /**
- * Gives every NaN the value of the nearest known triangle in graph steps (breadth-first from all
- * known ones at once); triangles no known one reaches take the median of the known values.
+ * Gives every NaN the value of the nearest known triangle in graph steps, by breadth-first search
+ * from all known ones at once. Triangles that no known one reaches take the median known value.
  */
 function fillMissing(values: Float64Array, mesh: PreparedMesh): void {
   const { offsets, neighbors } = mesh.adjacency

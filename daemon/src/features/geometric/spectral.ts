@@ -1,6 +1,12 @@
 import { coarsenGraph } from './coarsen.js'
 import { smallestEigenpairs } from './lanczos.js'
+import { factorShiftedLaplacian, solveFactored } from './envelope-cholesky.js'
 import { smoothOnGraph, weightedDegrees, type WeightedGraph } from './weighted-graph.js'
+
+/** Shift of the factored matrix, as a share of the mean degree per unit mass. */
+const SHIFT_SHARE = 1e-4
+/** Ritz pairs computed beyond those kept. */
+const UNUSED_RITZ_PAIRS = 4
 
 export interface SpectralOptions {
   /** Eigenvectors kept, after the constant one. */
@@ -34,21 +40,30 @@ export function spectralEmbedding(graph: WeightedGraph, masses: Float64Array, op
   const n = masses.length
   const coarse = coarsenGraph(graph, masses, options.coarseNodes)
   const m = coarse.count
-  const degrees = weightedDegrees(coarse.graph)
-  const inverseRoot = coarse.masses.map((mass) => 1 / Math.sqrt(mass))
-  const { offsets, neighbors, weights } = coarse.graph
+  const rootMass = coarse.masses.map((mass) => Math.sqrt(mass))
+  const inverseRoot = rootMass.map((root) => 1 / root)
 
-  // Symmetric form S^-1/2 L S^-1/2 of the generalised problem.
+  // Shift-invert: the lowest eigenvalues of L x = lambda S x are the highest of
+  // S^1/2 (L + shift S)^-1 S^1/2, where they are well separated, so Lanczos converges in a few
+  // dozen steps. The shift only keeps the factored matrix definite.
+  const shift = SHIFT_SHARE * sum(weightedDegrees(coarse.graph)) / sum(coarse.masses) || 1
+  const factor = factorShiftedLaplacian(coarse.graph, coarse.masses, shift)
+  const scaled = new Float64Array(m)
+  const solved = new Float64Array(m)
   const apply = (x: Float64Array, y: Float64Array): void => {
-    for (let i = 0; i < m; i++) {
-      let sum = degrees[i] * x[i] * inverseRoot[i]
-      for (let p = offsets[i]; p < offsets[i + 1]; p++) sum -= weights[p] * x[neighbors[p]] * inverseRoot[neighbors[p]]
-      y[i] = sum * inverseRoot[i]
-    }
+    for (let i = 0; i < m; i++) scaled[i] = x[i] * rootMass[i]
+    solveFactored(factor, scaled, solved)
+    // Negated, so the smallest eigenvalues of this operator are the wanted ones.
+    for (let i = 0; i < m; i++) y[i] = -solved[i] * rootMass[i]
   }
-  const wanted = Math.min(options.vectors + 1, m)
-  const pairs = smallestEigenpairs(apply, m, wanted, options.lanczosSteps, options.seed)
-  const dim = Math.max(0, pairs.vectors.length - 1)
+  // Lanczos settles the extreme Ritz pairs first, so a few more are computed than kept.
+  const wanted = Math.min(options.vectors + 1 + UNUSED_RITZ_PAIRS, m)
+  const inverted = smallestEigenpairs(apply, m, wanted, options.lanczosSteps, options.seed)
+  const pairs = {
+    values: inverted.values.map((value) => Math.max(0, 1 / Math.max(-value, 1e-300) - shift)),
+    vectors: inverted.vectors,
+  }
+  const dim = Math.max(0, Math.min(options.vectors, pairs.vectors.length - 1))
   const floor = firstSignificant(pairs.values)
 
   const values = new Float64Array(n * dim)
@@ -60,7 +75,7 @@ export function spectralEmbedding(graph: WeightedGraph, masses: Float64Array, op
     smoothOnGraph(graph, column, options.smoothingPasses)
     for (let i = 0; i < n; i++) values[i * dim + k] = column[i] * scale
   }
-  return { values, dim, eigenvalues: pairs.values.slice(1) }
+  return { values, dim, eigenvalues: pairs.values.slice(1, dim + 1) }
 }
 
 /**
@@ -71,4 +86,10 @@ function firstSignificant(values: Float64Array): number {
   const top = values[values.length - 1] || 1
   for (let k = 1; k < values.length; k++) if (values[k] > 1e-6 * top) return values[k]
   return top
+}
+
+function sum(values: Float64Array): number {
+  let total = 0
+  for (const value of values) total += value
+  return total
 }

@@ -40,7 +40,7 @@ export function tridiagonalEigen(
   return { values, vectors }
 }
 
-/** One implicit QL sweep over rows l..m with a Wilkinson shift, accumulating rotations in z. */
+/** Applies one implicit QL sweep over rows l..m with a Wilkinson shift, accumulating rotations in z. */
 function qlStep(d: Float64Array, e: Float64Array, z: Float64Array, n: number, l: number, m: number): void {
   let g = (d[l + 1] - d[l]) / (2 * e[l])
   let r = Math.hypot(g, 1)
