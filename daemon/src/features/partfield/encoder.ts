@@ -34,6 +34,8 @@ export function isOutOfMemory(error: unknown): boolean {
 export interface PartfieldEncoder {
   readonly device: DeviceName
   readonly modelPath: string
+  /** Why the CUDA execution provider was installed but did not load, when that happened. */
+  readonly cudaError?: string
   encode(points: Float32Array): Promise<Triplane>
   release(): Promise<void>
 }
@@ -51,12 +53,14 @@ export async function loadEncoder(modelPath: string): Promise<PartfieldEncoder> 
 
   let device: DeviceName = 'cpu'
   let session: ort.InferenceSession | undefined
+  let cudaError: string | undefined
   if (cudaProviderInstalled()) {
     try {
       session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cuda', 'cpu'] })
       device = 'cuda'
-    } catch {
+    } catch (error) {
       // No usable GPU or driver: the CPU session below reports any problem with the file itself.
+      cudaError = (error as Error).message
     }
   }
   try {
@@ -71,6 +75,7 @@ export async function loadEncoder(modelPath: string): Promise<PartfieldEncoder> 
   return {
     device,
     modelPath,
+    cudaError,
     encode: (points) => encode(session, points),
     release: () => session.release(),
   }

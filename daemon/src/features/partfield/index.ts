@@ -109,12 +109,14 @@ class PartfieldBackend implements FeatureBackend {
   }
 
   #settings(seed: number, triplane: Triplane): Record<string, number | string> {
-    return {
+    const settings: Record<string, number | string> = {
       model: basename(this.#encoder.modelPath),
       device: this.device,
       seed,
       plane_resolution: triplane.resolution,
     }
+    if (this.#encoder.cudaError) settings.cuda_error = this.#encoder.cudaError
+    return settings
   }
 
   /** Runs one step, turning an allocation failure into an error that names the settings to lower. */
