@@ -8,14 +8,15 @@ Export PartField's part-feature encoder to ONNX.
 The ONNX model maps points [1, N, 3] float32 (normalised surface samples: bounding-box centre at
 the origin, longest side 1.8; N dynamic, 100,000 in the daemon) to part planes
 [1, 3, 448, 128, 128]. The network is our own implementation with the checkpoint's parameter
-names, so the published Lightning checkpoint loads unchanged (strict). Needs PyTorch >= 1.13,
-numpy and onnx.
+names, so the published Lightning checkpoint loads unchanged (strict). Needs PyTorch >= 1.13 and
+numpy; --fp16 and the graph check also use the onnx package.
 
 --golden fills the weights by the golden rule instead of loading a checkpoint, checks the part
 features at the golden queries against the original code's output, and exports only if they match.
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -26,7 +27,6 @@ import torch  # noqa: E402
 
 from partfield_onnx import golden  # noqa: E402
 from partfield_onnx.checkpoint import CheckpointError, load_checkpoint  # noqa: E402
-from partfield_onnx.float16 import convert_to_float16  # noqa: E402
 from partfield_onnx.network import FULL, REDUCED, PartFieldEncoder  # noqa: E402
 from partfield_onnx.onnx_export import describe_graph, export_encoder  # noqa: E402
 
@@ -51,8 +51,9 @@ def parse_args(argv):
                         help='ONNX file to write (default: partfield.onnx); replaced only when the '
                              'export succeeds')
     parser.add_argument('--fp16', action='store_true',
-                        help='store weights and run the planes, U-Net and transformer in float16; '
-                             'the point scatter stays float32 (input and output stay float32)')
+                        help='store weights and run the U-Net and transformer in float16 for GPUs '
+                             '(the point scatter, input and output stay float32); on a CPU the '
+                             'float16 model runs slower than the float32 one')
     parser.add_argument('--golden-dir', metavar='DIR',
                         help='folder with the full golden files (features-512x448.f32, '
                              'part-plane-channel-means-3x448.f32); default: the excerpt shipped '
@@ -61,6 +62,8 @@ def parse_args(argv):
                         help='with --golden or --reduced: also write the PyTorch output on all '
                              '20,000 golden points as raw little-endian float32')
     args = parser.parse_args(argv)
+    if args.fp16 and importlib.util.find_spec('onnx') is None:
+        parser.error('--fp16 needs the onnx package (Debian python3-onnx, or pip install onnx)')
     if args.reference and args.checkpoint:
         parser.error('--reference needs --golden or --reduced')
     if args.golden_dir and not args.golden:
@@ -108,6 +111,8 @@ def run_export(args) -> int:
         if args.reference:
             write_reference(model, points, planes if not args.reduced else None, args.reference)
         if args.fp16:
+            # Imported here: only the float16 conversion needs the onnx package.
+            from partfield_onnx.float16 import convert_to_float16
             convert_to_float16(partial, partial)
         print(describe_graph(partial))
         os.replace(partial, args.out)

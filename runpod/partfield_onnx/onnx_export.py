@@ -3,11 +3,10 @@
 import collections
 import os
 
-import onnx
 import torch
 
-# ScatterND with reduction="add" needs opset 16; 17 is the newest PyTorch 1.13 writes and adds
-# LayerNormalization as one operator.
+# ScatterElements with reduction="add" needs opset 16; 17 is the newest PyTorch 1.13 writes and
+# adds LayerNormalization as one operator.
 OPSET = 17
 INPUT_NAME = 'points'
 OUTPUT_NAME = 'part_planes'
@@ -34,10 +33,17 @@ def export_encoder(model: torch.nn.Module, example: torch.Tensor, path: str) -> 
 
 
 def describe_graph(path: str) -> str:
-    """Check the ONNX file and summarise its operators, e.g. 'Conv x12, Gather x8'."""
+    """
+    Check the ONNX file and summarise its operators, e.g. 'Conv x12, Gather x8'. Without the onnx
+    package (the export itself needs only PyTorch) only the size is reported.
+    """
+    size = os.path.getsize(path) / 2 ** 20
+    try:
+        import onnx
+    except ImportError:
+        return f'{size:.1f} MiB, opset {OPSET} (install the onnx package to check the graph)'
     onnx.checker.check_model(path)
     model = onnx.load(path, load_external_data=False)
     counts = collections.Counter(node.op_type for node in model.graph.node)
     ops = ', '.join(f'{op} x{n}' for op, n in sorted(counts.items()))
-    size = os.path.getsize(path) / 2 ** 20
     return f'{len(model.graph.node)} nodes, {size:.1f} MiB, opset {OPSET}: {ops}'
