@@ -2,7 +2,7 @@
 Point encoder: point-voxel convolutions, then point features scattered into three planes.
 
 Parameter names follow the published checkpoint (`pvcnn.pc_encoder.encoder.<i>...`). The checkpoint
-holds four point-voxel blocks (voxel resolutions 32, 16, 16, 8), but PartField builds its planes
+contains four point-voxel blocks (voxel resolutions 32, 16, 16, 8), but PartField builds its planes
 from the first block's point features only, so blocks 1 to 3 are loaded and never run.
 """
 
@@ -16,7 +16,7 @@ from .triplane_unet import TriplaneUNet
 
 # Extra zero channels the original appends to the 6 input channels (xyz twice).
 INPUT_PADDING_CHANNELS = 2
-# torch_scatter-style plane coordinates are divided by 1 + padding + 1e-5, with padding 0.
+# PartField divides plane coordinates by 1 + padding + 1e-5 (padding 0) and keeps them below 1.
 PLANE_COORDINATE_DIVISOR = 1.0 + 10e-6
 PLANE_COORDINATE_MAX = 1.0 - 10e-6
 
@@ -131,7 +131,7 @@ def plane_features(xyz: torch.Tensor, features: torch.Tensor, resolution: int) -
 
 
 class PointEncoderBlocks(nn.Module):
-    """Holds the checkpoint's `pc_encoder.encoder` list under its original name."""
+    """Container that keeps the checkpoint's `pc_encoder.encoder` list under its original name."""
 
     def __init__(self, blocks: list):
         super().__init__()
