@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
+import { SeededRandom } from '../../cluster/random.js'
+import { factorShiftedLaplacian, solveFactored } from './envelope-cholesky.js'
 import { smallestEigenpairs } from './lanczos.js'
 import { spectralEmbedding } from './spectral.js'
 import { tridiagonalEigen } from './tridiagonal-eigen.js'
@@ -78,5 +80,31 @@ describe('spectralEmbedding', () => {
       expect(embedding.dim).toBe(3)
       expect(monotone / (n - 1)).toBeGreaterThan(0.99)
     }
+  })
+})
+
+describe('factorShiftedLaplacian', () => {
+  it('solves (L + shift S) x = b on a random graph', () => {
+    const random = new SeededRandom(5)
+    const n = 200
+    const pairs: number[] = []
+    const weights: number[] = []
+    for (let i = 1; i < n; i++) {
+      // A spanning tree plus random extra edges, with random weights.
+      pairs.push(i, random.nextInt(i))
+      weights.push(0.1 + random.next())
+      pairs.push(random.nextInt(n), random.nextInt(n))
+      weights.push(0.1 + random.next())
+    }
+    const graph = weightedGraphFromEdges(n, pairs, weights)
+    const masses = Float64Array.from({ length: n }, () => 0.5 + random.next())
+    const b = Float64Array.from({ length: n }, () => random.next() - 0.5)
+    const x = new Float64Array(n)
+
+    solveFactored(factorShiftedLaplacian(graph, masses, 0.01), b, x)
+
+    const product = new Float64Array(n)
+    laplacian(graph)(x, product)
+    for (let i = 0; i < n; i++) expect(product[i] + 0.01 * masses[i] * x[i]).toBeCloseTo(b[i], 9)
   })
 })

@@ -37,7 +37,7 @@ export interface GeometricOptions {
 
 export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   spectralVectors: 16,
-  coarseNodes: 2000,
+  coarseNodes: 4000,
   lanczosSteps: 80,
   smoothingPasses: 3,
   spectralPower: 0.5,
