@@ -24,7 +24,7 @@ export interface SegmentParams {
   points_per_face: number
   /** PartField: query points evaluated per batch; lower it when the device runs out of memory. */
   features_per_sample: number
-  /** PartField: `full` samples every face, `adaptive` spends samples where the field varies. */
+  /** PartField: `full` averages random samples per face, `adaptive` integrates the field over each face exactly. */
   sampling: Sampling
   /** Principal components of the feature field returned per face; the first three become colours. */
   pca_components: number
@@ -59,7 +59,7 @@ export const PARAM_SPECS: Record<keyof SegmentParams, ParamSpec> = {
   preprocess: { kind: 'bool', help: 'Merge duplicate vertices and ignore degenerate or repeated faces.' },
   points_per_face: { kind: 'int', min: 1, max: 10_000, help: 'PartField only: points sampled per face; lower it if the GPU runs out of memory.' },
   features_per_sample: { kind: 'int', min: 1_000, max: 10_000_000, help: 'PartField only: points evaluated per batch; lower it if the GPU runs out of memory.' },
-  sampling: { kind: 'enum', values: ['auto', 'full', 'adaptive'], help: 'PartField only: adaptive sampling is much faster on a CPU; auto picks it when no GPU is present.' },
+  sampling: { kind: 'enum', values: ['auto', 'full', 'adaptive'], help: 'PartField only: adaptive takes the exact mean of the field over each face and is much faster on a CPU; full samples points_per_face random points; auto picks adaptive when no GPU is present.' },
   pca_components: { kind: 'int', min: 0, max: 16, help: 'Principal components of the features returned per face; 0 skips the feature view.' },
   backend: { kind: 'enum', values: ['auto', 'partfield', 'geometric'], help: 'Feature field: PartField network, the weight-free geometric field, or PartField when its model file exists.' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, help: 'Seed for random sampling and k-means, so runs repeat exactly.' },

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 
 import { faceFeatures, type FaceFeatureMesh } from './face-features.js'
-import { SampleRandom } from './random.js'
+import { SeededRandom } from '../../cluster/random.js'
 import { samplePoints, type Triplane } from './triplane.js'
 
 function randomTriplane(resolution: number, channels: number, seed: number): Triplane {
-  const random = new SampleRandom(seed)
+  const random = new SeededRandom(seed)
   const texels = new Float32Array(3 * resolution * resolution * channels)
   for (let i = 0; i < texels.length; i++) texels[i] = random.next() * 2 - 1
   return { resolution, channels, texels }
@@ -13,7 +13,7 @@ function randomTriplane(resolution: number, channels: number, seed: number): Tri
 
 /** Triangles with corners anywhere in [-0.9, 0.9], sized from a fraction of a cell to many cells. */
 function randomMesh(triangleCount: number, maxEdge: number, seed: number): FaceFeatureMesh {
-  const random = new SampleRandom(seed)
+  const random = new SeededRandom(seed)
   const positions = new Float32Array(triangleCount * 9)
   for (let t = 0; t < triangleCount; t++) {
     const size = maxEdge * random.next() ** 2
@@ -28,7 +28,7 @@ function randomMesh(triangleCount: number, maxEdge: number, seed: number): FaceF
 
 /** Computes full sampling the textbook way: every sample read bilinearly, then averaged. */
 function naiveFullSampling(mesh: FaceFeatureMesh, triplane: Triplane, perFace: number, seed: number): Float32Array {
-  const random = new SampleRandom(seed)
+  const random = new SeededRandom(seed)
   const count = mesh.triangles.length / 3
   const out = new Float32Array(count * triplane.channels)
   const points = new Float32Array(perFace * 3)

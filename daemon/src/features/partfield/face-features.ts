@@ -1,6 +1,6 @@
 import { FaceIntegrator } from './face-integral.js'
 import { splatRandomSamples, type Corners } from './face-sampling.js'
-import { SampleRandom } from './random.js'
+import { SeededRandom } from '../../cluster/random.js'
 import { TexelWeights } from './texel-weights.js'
 import type { Triplane } from './triplane.js'
 
@@ -38,7 +38,7 @@ export function faceFeatures(mesh: FaceFeatureMesh, triplane: Triplane, options:
   const out = new Float32Array(triangleCount * channels)
   const weights = new TexelWeights(resolution, channels)
   const integrator = new FaceIntegrator(resolution)
-  const random = new SampleRandom(options.seed)
+  const random = new SeededRandom(options.seed)
   const corners: Corners = new Float64Array(9)
   const perFace = Math.max(1, options.pointsPerFace)
   const facesPerBatch = Math.max(1, Math.floor(options.featuresPerSample / perFace))

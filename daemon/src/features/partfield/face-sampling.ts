@@ -1,4 +1,4 @@
-import type { SampleRandom } from './random.js'
+import type { SeededRandom } from '../../cluster/random.js'
 import type { TexelWeights } from './texel-weights.js'
 import { texelCoordinate } from './triplane.js'
 
@@ -14,7 +14,7 @@ export function splatRandomSamples(
   corners: Corners,
   count: number,
   resolution: number,
-  random: SampleRandom,
+  random: SeededRandom,
   weights: TexelWeights,
 ): void {
   const [x0, y0, z0, x1, y1, z1, x2, y2, z2] = corners

@@ -1,4 +1,4 @@
-import { SampleRandom } from './random.js'
+import { SeededRandom } from '../../cluster/random.js'
 
 export interface SurfaceMesh {
   positions: Float32Array
@@ -29,7 +29,7 @@ export function sampleSurface(mesh: SurfaceMesh, count: number, seed: number): F
     for (let t = 0; t < triangleCount; t++) cumulative[t] = total += mesh.kept[t] ? 1 : 0
   }
 
-  const random = new SampleRandom(seed)
+  const random = new SeededRandom(seed)
   const points = new Float32Array(count * 3)
   for (let i = 0; i < count; i++) {
     const t = pickTriangle(cumulative, random.next() * total)
