@@ -16,8 +16,12 @@ export function createGeometricBackend(overrides: Partial<GeometricOptions> = {}
     name: 'geometric',
     device: 'cpu',
     async meshFeatures(mesh: PreparedMesh, context: FeatureContext): Promise<FeatureField> {
-      context.signal.throwIfAborted()
-      const { values, dim } = meshFeatureRows(mesh, options, context.params.seed)
+      const onStep = (fraction: number): void => {
+        context.signal.throwIfAborted()
+        context.onProgress(fraction)
+      }
+      onStep(0)
+      const { values, dim } = meshFeatureRows(mesh, options, context.params.seed, onStep)
       context.onProgress(1)
       return { values, dim, count: mesh.triangles.length / 3, backend: 'geometric', settings }
     },

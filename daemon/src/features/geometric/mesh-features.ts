@@ -9,16 +9,25 @@ import { spectralEmbedding } from './spectral.js'
 /** Mass floor, as a share of the mean triangle area, so degenerate triangles keep a finite mass. */
 const MIN_MASS_SHARE = 1e-3
 
+/** Reports progress (0..1) between steps and throws when the job was cancelled. */
+export type StepCallback = (fraction: number) => void
+
 /**
  * Computes the geometric field of a prepared mesh: a concavity-weighted spectral embedding of
- * the triangle graph, scaled to unit mean row norm, and a constant column. Returns the rows and
- * their width.
+ * the triangle graph scaled to unit mean row norm, a constant column, and the weighted shape
+ * diameter when its weight is positive. Returns the rows and their width.
  */
-export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, seed: number): { values: Float32Array; dim: number } {
+export function meshFeatureRows(
+  mesh: PreparedMesh,
+  options: GeometricOptions,
+  seed: number,
+  onStep: StepCallback = () => {},
+): { values: Float32Array; dim: number } {
   const count = mesh.triangles.length / 3
   const signs = orientTriangles(mesh)
   const graph = faceGraph(mesh, signs, options)
   const masses = triangleMasses(mesh)
+  onStep(0.1)
   const embedding = spectralEmbedding(graph, masses, {
     vectors: options.spectralVectors,
     coarseNodes: options.coarseNodes,
@@ -28,7 +37,9 @@ export function meshFeatureRows(mesh: PreparedMesh, options: GeometricOptions, s
     seed,
   })
 
+  onStep(0.6)
   const diameter = options.sdfWeight > 0 ? thicknessColumn(mesh, signs, graph, options) : undefined
+  onStep(0.95)
 
   const spectralDim = embedding.dim
   const dim = spectralDim + (diameter ? 2 : 1)

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { parseParams } from '../../../../protocol/src/params.js'
 import type { LoadedInput } from '../../mesh/mesh-data.js'
 import { readMeshFile } from '../../mesh/read-file.js'
+import { prepareMesh } from '../../prepare/prepare.js'
 import { segment } from '../../pipeline/segment.js'
 import { createGeometricBackend } from './index.js'
 
@@ -100,5 +101,26 @@ describe('geometric backend on a point cloud', () => {
     expect(seg.partCount).toBe(3)
     expect(new Set(majorities.map((m) => m.label)).size).toBe(3)
     for (const { share } of majorities) expect(share).toBeGreaterThan(0.85)
+  })
+})
+
+describe('geometric backend cancellation', () => {
+  it('stops after the first step once aborted', async () => {
+    const input = await readMeshFile(join(FIXTURES, 'dumbbell.off'))
+    if (input.kind !== 'mesh') throw new Error('dumbbell.off loaded as a point cloud')
+    const mesh = prepareMesh(input, { cleanup: true, weldTolerance: 1e-6, adjacency: 'component_mst', knn: 0 })
+    const controller = new AbortController()
+    const fractions: number[] = []
+    const context = {
+      params: parseParams({ backend: 'geometric' }),
+      signal: controller.signal,
+      onProgress: (fraction: number) => {
+        fractions.push(fraction)
+        if (fraction > 0) controller.abort(new Error('cancelled by test'))
+      },
+    }
+
+    await expect(backend.meshFeatures(mesh, context)).rejects.toThrow('cancelled by test')
+    expect(fractions).toEqual([0, 0.1])
   })
 })
