@@ -3,8 +3,8 @@ import type { WeightedGraph } from './weighted-graph.js'
 /**
  * Cholesky factor of a sparse symmetric positive definite matrix stored by envelope (each row
  * from its first non-zero column to the diagonal), after reverse Cuthill-McKee reordering keeps
- * the envelope narrow. On mesh-like graphs of a few thousand nodes the envelope holds about
- * n^1.5 entries, so factoring and solving stay cheap.
+ * the envelope narrow. On mesh-like graphs the envelope grows roughly as n^1.5 (an estimate for
+ * near-planar graphs), so a few thousand nodes factor and solve quickly.
  */
 export interface EnvelopeCholesky {
   /** Per row of the reordered matrix: its first stored column. */
@@ -97,8 +97,8 @@ export function solveFactored(factor: EnvelopeCholesky, b: Float64Array, x: Floa
 }
 
 /**
- * Reverse Cuthill-McKee order: breadth-first from a low-degree node of each component, visiting
- * neighbours by increasing degree, then reversed. Returns order[newIndex] = node.
+ * Computes the reverse Cuthill-McKee order: breadth-first from a low-degree node of each
+ * component, visiting neighbours by increasing degree, then reversed. Returns order[newIndex] = node.
  */
 export function reverseCuthillMcKee(graph: WeightedGraph): Uint32Array {
   const n = graph.offsets.length - 1
