@@ -93,6 +93,40 @@ describe('geometric backend on messy meshes', () => {
   })
 })
 
+/** Number of connected pieces of each label over the shared-edge graph of the prepared mesh. */
+function piecesPerLabel(labels: Int32Array, input: LoadedInput): number[] {
+  if (input.kind !== 'mesh') throw new Error('expected a mesh')
+  const mesh = prepareMesh(input, { cleanup: true, weldTolerance: 1e-6, adjacency: 'component_mst', knn: 0 })
+  const triangleLabel = Array.from(input.triangleToPolygon, (polygon) => labels[polygon])
+  const seen = new Uint8Array(triangleLabel.length)
+  const pieces = new Array<number>(Math.max(...labels) + 1).fill(0)
+  for (let start = 0; start < seen.length; start++) {
+    if (seen[start]) continue
+    pieces[triangleLabel[start]]++
+    seen[start] = 1
+    const stack = [start]
+    while (stack.length > 0) {
+      const t = stack.pop()!
+      for (let p = mesh.adjacency.offsets[t]; p < mesh.adjacency.offsets[t + 1]; p++) {
+        const u = mesh.adjacency.neighbors[p]
+        if (seen[u] || triangleLabel[u] !== triangleLabel[t]) continue
+        seen[u] = 1
+        stack.push(u)
+      }
+    }
+  }
+  return pieces
+}
+
+describe('geometric backend part shapes', () => {
+  it('gives connected parts at k = 8', async () => {
+    const { input, seg } = await segmentFixture('dumbbell-flipped.off', 8)
+
+    expect(seg.partCount).toBe(8)
+    expect(piecesPerLabel(seg.labels, input)).toEqual(new Array(8).fill(1))
+  })
+})
+
 describe('geometric backend on a point cloud', () => {
   it('splits the sampled dumbbell into boxes and bar at k = 3', async () => {
     const { input, seg, majorities } = await segmentFixture('dumbbell-points.ply', 3)
