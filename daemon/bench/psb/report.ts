@@ -14,6 +14,9 @@ export interface ModelResult {
   seconds: number
   /** CPU time of the same work; on a shared machine it varies less than the wall clock. */
   cpuSeconds: number
+  /** Pipeline stage times, in milliseconds. */
+  featureMs: number
+  clusterMs: number
 }
 
 function mean(values: number[]): number {
