@@ -62,7 +62,7 @@ export async function readSegFile(path: string): Promise<Int32Array> {
   return Int32Array.from(labels)
 }
 
-/** The most common number of distinct labels among the human segmentations, the smaller on a tie. */
+/** Returns the most common number of distinct labels among the human segmentations, the smaller on a tie. */
 export function targetPartCount(humans: Int32Array[]): number {
   const votes = new Map<number, number>()
   for (const labels of humans) {
