@@ -136,9 +136,17 @@ export interface HealthResponse {
   status: 'ok'
   version: string
   protocolVersion: number
-  /** Backend that `backend=auto` runs. */
+  /** Backend that `backend=auto` runs (or tries first, while the model's status is `unchecked`). */
   backend: string
-  model: { path: string; present: boolean; bytes: number | null }
+  model: {
+    path: string
+    present: boolean
+    bytes: number | null
+    /** `missing`, `unchecked` (not loaded yet, or changed since), `loaded` or `failed`. */
+    status: 'missing' | 'unchecked' | 'loaded' | 'failed'
+    /** Reason the model failed to load; null unless `status` is `failed`. */
+    error: string | null
+  }
   /** cpu or cuda once the worker has loaded the backend; null before. */
   device: string | null
   queue: { running: number; queued: number; maxQueued: number; concurrency: number }

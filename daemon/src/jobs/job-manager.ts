@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { TERMINAL_STATES } from '../../../protocol/src/messages.js'
 import type { Method } from '../../../protocol/src/params.js'
 import { plural } from '../../../protocol/src/plural.js'
+import type { ModelReport } from '../features/select-backend.js'
 import { classifyFailure, INTERRUPTED } from './job-errors.js'
 import type { JobRecord, StoredError } from './job-record.js'
 import type { JobStore, ScannedJob } from './job-store.js'
@@ -67,6 +68,7 @@ export class JobManager {
   readonly #recutPool: WorkerPool
   #device: string | null = null
   #defaultBackend: string | null = null
+  #model: ModelReport | undefined
   #closing = false
 
   constructor(options: JobManagerOptions) {
@@ -88,6 +90,11 @@ export class JobManager {
 
   get defaultBackend(): string | null {
     return this.#defaultBackend
+  }
+
+  /** The PartField model's state as the workers last reported it; undefined before any report. */
+  get modelReport(): ModelReport | undefined {
+    return this.#model
   }
 
   stats(): { running: number; queued: number; maxQueued: number; concurrency: number; jobs: number } {
@@ -122,6 +129,7 @@ export class JobManager {
     const summary = await handle.result
     this.#device = summary.device
     this.#defaultBackend = summary.backend
+    this.#noteModel(summary.model)
   }
 
   /** Adds a job whose directory and input are already written; throws QueueFullError when full. */
@@ -351,7 +359,11 @@ export class JobManager {
       progress: 1,
       stageProgress: 1,
     })
-    this.#device ??= summary.device
+    if (record.params.backend === 'auto') {
+      this.#device = summary.device
+      this.#defaultBackend = summary.backend
+    }
+    this.#noteModel(summary.model)
     this.#end(record, 'succeeded', null)
     this.#logStages(record, summary)
     await this.#saveQuietly(record)
@@ -362,6 +374,7 @@ export class JobManager {
     this.#running.delete(record.id)
     if (record.state !== 'running') return this.#dispatch()
     const stored = error instanceof TaskError ? classifyFailure(error.failure) : classifyUnknown(error)
+    if (error instanceof TaskError) this.#noteModel(error.failure.model)
     const cancelled = stored.code === 'cancelled'
     this.#end(record, cancelled ? 'cancelled' : 'failed', cancelled ? null : stored)
     const level = stored.status >= 500 ? 'error' : 'info'
@@ -387,6 +400,30 @@ export class JobManager {
     const common = { jobId: record.id, faces: summary.faces, parts: summary.parts, backend: summary.backend, device: summary.device }
     for (const [stage, ms] of Object.entries(summary.timings)) logger.info({ ...common, stage, ms }, 'job stage finished')
     logger.info({ ...common, ms: elapsedMs(record.startedAt!), files: summary.files.length }, 'job succeeded')
+  }
+
+  /**
+   * Keeps the workers' latest report on the model and logs when it changes, so a model that fails
+   * to load is logged once, not at every job (each result carries its own warning).
+   */
+  #noteModel(report: ModelReport | undefined): void {
+    if (!report) return
+    const previous = this.#model
+    this.#model = report
+    const unchanged = previous?.status === report.status && previous.error === report.error &&
+      previous.bytes === report.bytes && previous.mtimeMs === report.mtimeMs
+    if (unchanged) return
+
+    const { logger } = this.#options
+    const fields = { model: report.path, bytes: report.bytes }
+    if (report.status === 'failed') {
+      logger.warn({ ...fields, error: report.error },
+        'PartField model failed to load; backend=auto jobs run the geometric backend and backend=partfield jobs fail')
+    } else if (report.status === 'loaded') {
+      logger.info(fields, 'PartField model loaded')
+    } else if (previous) {
+      logger.warn(fields, 'PartField model file is gone; backend=auto jobs run the geometric backend')
+    }
   }
 
   #emit(record: JobRecord): void {

@@ -6,12 +6,14 @@ import type { MeshArrays } from '../../../protocol/src/messages.js'
 import { plural } from '../../../protocol/src/plural.js'
 import { MeshParseError } from '../mesh/errors.js'
 import type { MeshData } from '../mesh/mesh-data.js'
+import { checkTriangleLimit } from './work-limit.js'
 
 /** Encoding of a request body that carried mesh arrays. */
 export type ArraysEncoding = 'msgpack' | 'json'
 
 /**
  * Checks the arrays and returns them as a one-node mesh; throws MeshParseError naming the fault.
+ * `maxFaces` bounds the triangles (see work-limit.ts), checked before any array is scanned.
  * `encoding` is the body the arrays came in, reported as the mesh's format.
  */
 export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: number, encoding: ArraysEncoding): MeshData {
@@ -19,6 +21,11 @@ export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: numbe
   checkLengths(arrays, name)
   const vertexCount = positions.length / 3
   const triangleCount = triangles.length / 3
+  if (triangleCount > maxFaces) {
+    // The ids are not checked yet, so the largest one serves as the source face count.
+    const sourceFaces = arrays.polygons ? Math.min(triangleCount, largestId(arrays.polygons) + 1) : triangleCount
+    checkTriangleLimit(name, triangleCount, sourceFaces, maxFaces)
+  }
 
   for (let i = 0; i < positions.length; i++) {
     if (!Number.isFinite(positions[i])) {
@@ -36,10 +43,6 @@ export function meshFromArrays(arrays: MeshArrays, name: string, maxFaces: numbe
 
   const triangleToPolygon = arrays.polygons ?? identity(triangleCount)
   const polygonCount = arrays.polygons ? checkPolygonIds(arrays.polygons, name) : triangleCount
-  if (polygonCount > maxFaces) {
-    throw new MeshParseError('too-many-faces', name, undefined,
-      `the mesh has ${plural(polygonCount, 'face')}; expected at most ${maxFaces} (the configured limit)`)
-  }
 
   return {
     kind: 'mesh',
@@ -75,8 +78,7 @@ function checkLengths({ positions, triangles, polygons }: MeshArrays, name: stri
 
 /** Returns the polygon count; ids must cover 0..count-1 so every label belongs to a real face. */
 function checkPolygonIds(polygons: Uint32Array, name: string): number {
-  let max = 0
-  for (const id of polygons) if (id > max) max = id
+  const max = largestId(polygons)
   if (max >= polygons.length) {
     throw new MeshParseError('index-out-of-range', name, 'mesh.polygons',
       `polygon id ${max} with only ${plural(polygons.length, 'triangle')}; expected ids 0 to ${polygons.length - 1} without gaps`)
@@ -90,6 +92,12 @@ function checkPolygonIds(polygons: Uint32Array, name: string): number {
       `no triangle has polygon id ${missing}; expected ids 0 to ${max} without gaps`)
   }
   return max + 1
+}
+
+function largestId(polygons: Uint32Array): number {
+  let max = 0
+  for (const id of polygons) if (id > max) max = id
+  return max
 }
 
 function identity(count: number): Uint32Array {

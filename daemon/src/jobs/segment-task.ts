@@ -4,7 +4,7 @@ import { join, posix } from 'node:path'
 
 import { decodeMsgpack } from '../../../protocol/src/codec.js'
 import { parseMeshArrays } from '../../../protocol/src/requests.js'
-import { selectBackend } from '../features/select-backend.js'
+import { chooseBackend, type ModelReport } from '../features/select-backend.js'
 import { loadMesh } from '../mesh/load.js'
 import type { LoadedInput } from '../mesh/mesh-data.js'
 import { progressEvent, type ProgressEvent } from '../pipeline/progress.js'
@@ -14,6 +14,7 @@ import type { StoredFile, StoredInput } from './job-record.js'
 import { meshFromArrays } from './mesh-from-arrays.js'
 import { buildResult, saveSegmentation, writeJobExports, writeResult } from './result-store.js'
 import type { SegmentTask, TaskSummary } from './worker-messages.js'
+import { checkWorkLimit, nameLimitSetting } from './work-limit.js'
 
 /** Hint in the error for a file that the mesh refers to but the client did not upload. */
 const UPLOAD_RESOURCE_HINT =
@@ -32,9 +33,11 @@ export async function runSegmentTask(task: SegmentTask, io: TaskIo): Promise<Tas
   const loadMs = Math.round(performance.now() - loadStart)
   io.onProgress(progressEvent('load', 1))
 
-  const backend = await selectBackend(task.params.backend, task.modelPath)
+  const { backend, model, fallbackWarning } = await chooseBackend(task.params.backend, task.modelPath)
   const seg = await segment(input, task.params, { onProgress: io.onProgress, signal: io.signal, backend })
   seg.timings = { load: loadMs, ...seg.timings }
+  // Stored with the segmentation, so recuts keep it too.
+  if (fallbackWarning) seg.warnings.push(fallbackWarning)
 
   io.signal.throwIfAborted()
   io.onProgress(progressEvent('export', 0))
@@ -45,10 +48,10 @@ export async function runSegmentTask(task: SegmentTask, io: TaskIo): Promise<Tas
   await saveSegmentation(task.dir, seg)
   await writeResult(task.dir, buildResult(seg, task.jobId, files))
   io.onProgress(progressEvent('export', 1))
-  return summarize(seg, files)
+  return summarize(seg, files, model)
 }
 
-export function summarize(seg: Segmentation, files: StoredFile[]): TaskSummary {
+export function summarize(seg: Segmentation, files: StoredFile[], model?: ModelReport): TaskSummary {
   return {
     faces: seg.labels.length,
     triangles: seg.input.kind === 'mesh' ? seg.input.triangles.length / 3 : 0,
@@ -58,10 +61,14 @@ export function summarize(seg: Segmentation, files: StoredFile[]): TaskSummary {
     timings: seg.timings,
     warnings: seg.warnings,
     files,
+    model,
   }
 }
 
-/** Loads the job's input: mesh arrays re-encoded by the daemon, or the uploaded file. */
+/**
+ * Loads the job's input: mesh arrays re-encoded by the daemon, or the uploaded file. Rejects an
+ * input with more triangles (or points) than `maxFaces` with MeshParseError `too-many-faces`.
+ */
 export async function loadStoredInput(dir: string, input: StoredInput, maxFaces: number): Promise<LoadedInput> {
   const bytes = await readFile(join(dir, input.file))
   if (input.kind === 'arrays') {
@@ -69,12 +76,22 @@ export async function loadStoredInput(dir: string, input: StoredInput, maxFaces:
     const encoding = input.format === 'json' ? 'json' : 'msgpack'
     return meshFromArrays(parseMeshArrays(decodeMsgpack(bytes)), input.name, maxFaces, encoding)
   }
-  return loadMesh(bytes, {
-    fileName: input.name,
-    maxFaces,
-    readResource: (uri) => readStoredResource(dir, input, uri),
-    resourceHint: UPLOAD_RESOURCE_HINT,
-  })
+
+  // The loaders stop early on more source faces or points than the limit. Files whose n-gons
+  // triangulate into more triangles than that are caught after loading, before any heavy stage.
+  let loaded: LoadedInput
+  try {
+    loaded = await loadMesh(bytes, {
+      fileName: input.name,
+      maxFaces,
+      readResource: (uri) => readStoredResource(dir, input, uri),
+      resourceHint: UPLOAD_RESOURCE_HINT,
+    })
+  } catch (error) {
+    throw nameLimitSetting(error)
+  }
+  checkWorkLimit(loaded, maxFaces)
+  return loaded
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Body of a compute worker thread: runs one task at a time and reports progress and results. */
 import { parentPort } from 'node:worker_threads'
 
-import { selectBackend } from '../features/select-backend.js'
+import { BackendUnavailableError, chooseBackend } from '../features/select-backend.js'
 import type { ProgressEvent } from '../pipeline/progress.js'
 import { runRecutTask } from './recut-task.js'
 import { runSegmentTask } from './segment-task.js'
@@ -43,8 +43,8 @@ async function execute(
   post: (message: FromWorker) => void,
 ): Promise<TaskSummary | WarmupSummary> {
   if (task.type === 'warmup') {
-    const backend = await selectBackend('auto', task.modelPath)
-    return { backend: backend.name, device: backend.device }
+    const { backend, model } = await chooseBackend('auto', task.modelPath)
+    return { backend: backend.name, device: backend.device, model }
   }
   if (task.type === 'recut') return runRecutTask(task)
   return runSegmentTask(task, { signal, onProgress: throttledProgress(taskId, post) })
@@ -77,5 +77,6 @@ function describeFailure(error: unknown, signal: AbortSignal): WorkerFailure {
   if (typeof code === 'string') failure.code = code
   if (typeof field === 'string') failure.field = field
   if (error.stack) failure.stack = error.stack
+  if (error instanceof BackendUnavailableError && error.model) failure.model = error.model
   return failure
 }

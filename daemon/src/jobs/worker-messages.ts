@@ -1,6 +1,7 @@
 /** Messages between the daemon's event loop and its compute workers (structured-clone values). */
 import type { StageName } from '../../../protocol/src/messages.js'
 import type { Method, SegmentParams } from '../../../protocol/src/params.js'
+import type { ModelReport } from '../features/select-backend.js'
 import type { StoredFile, StoredInput } from './job-record.js'
 
 /** Segment a stored input and write the result, the stored segmentation and the exports. */
@@ -46,11 +47,14 @@ export interface TaskSummary {
   timings: Partial<Record<StageName, number>>
   warnings: string[]
   files: StoredFile[]
+  /** The PartField model's state, when the job looked at it (backend auto or partfield). */
+  model?: ModelReport
 }
 
 export interface WarmupSummary {
   backend: string
   device: string
+  model?: ModelReport
 }
 
 /** An error crossing the thread boundary: enough to classify it and show its message. */
@@ -61,6 +65,8 @@ export interface WorkerFailure {
   code?: string
   field?: string
   stack?: string
+  /** The PartField model's state, when an explicit backend=partfield could not load it. */
+  model?: ModelReport
 }
 
 export type ToWorker = { type: 'run'; taskId: number; task: WorkerTask } | { type: 'abort'; taskId: number }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { encodeMsgpack, MSGPACK_TYPE } from '../../../protocol/src/codec.js'
 import { startDaemon, type TestDaemon } from './test-daemon.js'
-import { toArrays, toOff, twoBoxes } from './test-meshes.js'
+import { box, toArrays, toOff, twoBoxes } from './test-meshes.js'
 
 const TOKEN = 'test-token-0123456789'
 
@@ -88,7 +88,35 @@ describe('daemon with a token', () => {
     expect(response.status).toBe(413)
     const error = await errorOf(response)
     expect(error.reason).toBe('too-many-faces')
-    expect(error.message).toMatch(/216 faces; expected at most 100/)
+    expect(error.message).toMatch(/216 source faces in 216 triangles; expected at most 100 triangles/)
+  })
+
+  it('counts the triangles of polygons sent with ids', async () => {
+    // Blender's whole faces: 54 quads under the limit, in 108 triangles over it.
+    const init = msgpackMesh(toArrays(box(3)))
+    const response = await fetch(`${daemon.url}/v1/segment`, { ...init, headers: { ...init.headers, authorization: `Bearer ${TOKEN}` } })
+    expect(response.status).toBe(413)
+    const error = await errorOf(response)
+    expect(error).toMatchObject({ code: 'invalid-mesh', reason: 'too-many-faces' })
+    expect(error.message).toBe(
+      "mesh: the mesh has 54 source faces in 108 triangles; expected at most 100 triangles (the daemon's --max-faces limit, " +
+        'PARTFIELD_MAX_FACES); decimate the mesh, or start the daemon with a larger --max-faces',
+    )
+  })
+
+  it('counts the triangles of n-gons in a file', async () => {
+    // One polygon of 120 corners: 1 source face, 118 triangles.
+    const corners = Array.from({ length: 120 }, (_, i) => [Math.cos(i / 19), Math.sin(i / 19), 0].join(' '))
+    const off = `OFF\n120 1 0\n${corners.join('\n')}\n120 ${Array.from({ length: 120 }, (_, i) => i).join(' ')}\n`
+    const response = await fetch(`${daemon.url}/v1/segment?filename=ngon.off&wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream' },
+      body: off,
+    })
+    expect(response.status).toBe(413)
+    const error = await errorOf(response)
+    expect(error.reason).toBe('too-many-faces')
+    expect(error.message).toMatch(/^ngon\.off: the mesh has 1 source face in 118 triangles; expected at most 100 triangles/)
   })
 })
 

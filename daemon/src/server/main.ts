@@ -19,6 +19,7 @@ import { parseSettings, SettingsError, USAGE, type Settings } from './settings.j
 import { listPageFiles } from './static-page.js'
 
 const MB = 1024 * 1024
+const HOUR_MS = 3600 * 1000
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2), process.env)
@@ -101,6 +102,8 @@ async function logStart(logger: Logger, settings: Settings, port: number, source
     concurrency: settings.concurrency,
     maxQueued: settings.maxQueued,
     maxUploadMb: settings.maxUploadBytes / MB,
+    maxTriangles: settings.maxFaces,
+    ttlHours: settings.ttlMs / HOUR_MS,
     freeDiskMb: Math.floor(free / MB),
   }, 'daemon listening')
 }

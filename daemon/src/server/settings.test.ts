@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 import { isLoopbackHost, resolveToken } from './auth.js'
-import { parseSettings, SettingsError } from './settings.js'
+import { parseSettings, SettingsError, USAGE } from './settings.js'
 
 describe('parseSettings', () => {
   it('uses defaults without flags or environment', () => {
@@ -17,6 +17,12 @@ describe('parseSettings', () => {
     expect(settings.concurrency).toBe(1)
     expect(settings.ttlMs).toBe(24 * 3600 * 1000)
     expect(settings.token).toBeUndefined()
+  })
+
+  it('documents --max-faces as triangles', () => {
+    const entry = USAGE.slice(USAGE.indexOf('--max-faces'), USAGE.indexOf('--max-queue'))
+    expect(entry).toContain('largest mesh in triangles after triangulation, or points of a point')
+    expect(entry).toContain('larger ones get 413 [PARTFIELD_MAX_FACES] (2000000)')
   })
 
   it('honours the Gradio variables RunPod templates set', () => {

@@ -15,6 +15,7 @@ export interface Settings {
   /** Token from PARTFIELD_TOKEN; when unset and the bind is not loopback, one is generated. */
   token: string | undefined
   maxUploadBytes: number
+  /** Largest input in triangles after triangulation (points for a point cloud); see work-limit.ts. */
   maxFaces: number
   /** Jobs that may wait; the next one gets 429. */
   maxQueued: number
@@ -54,7 +55,8 @@ Options (environment variable in brackets; flags win):
   --data-dir DIR         jobs, results and the generated token [PARTFIELD_DATA_DIR] (./data)
   --model FILE           PartField ONNX model [PARTFIELD_MODEL] (models/partfield.onnx)
   --max-upload-mb N      largest request body in MB [PARTFIELD_MAX_UPLOAD_MB] (100)
-  --max-faces N          largest mesh in source faces or points [PARTFIELD_MAX_FACES] (2000000)
+  --max-faces N          largest mesh in triangles after triangulation, or points of a point
+                         cloud; larger ones get 413 [PARTFIELD_MAX_FACES] (2000000)
   --max-queue N          jobs allowed to wait; more get 429 [PARTFIELD_MAX_QUEUE] (16)
   --jobs-per-device N    jobs computing at once [PARTFIELD_JOBS_PER_DEVICE] (1)
   --ttl-hours N          hours finished jobs are kept [PARTFIELD_JOB_TTL_HOURS] (24)

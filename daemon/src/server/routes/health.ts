@@ -1,10 +1,9 @@
 /** GET /health (open, for liveness probes) and GET /v1/health (details, behind the token). */
-import { stat } from 'node:fs/promises'
-
 import { Hono } from 'hono'
 
 import type { HealthResponse } from '../../../../protocol/src/messages.js'
 import { PROTOCOL_VERSION } from '../../../../protocol/src/version.js'
+import { autoBackend, modelState } from '../model-state.js'
 import { checkQueryKeys } from '../query.js'
 import { respond } from '../respond.js'
 import type { ServerContext } from '../server-context.js'
@@ -27,15 +26,15 @@ export function healthRoutes(context: ServerContext): Hono {
 
 async function healthReport(context: ServerContext): Promise<HealthResponse> {
   const { settings, manager } = context
-  const modelBytes = await stat(settings.modelPath).then((s) => s.size, () => null)
+  const model = await modelState(settings.modelPath, manager.modelReport)
   const { jobs, ...queue } = manager.stats()
   const memory = process.memoryUsage()
   return {
     status: 'ok',
     version: context.version,
     protocolVersion: PROTOCOL_VERSION,
-    backend: manager.defaultBackend ?? (modelBytes === null ? 'geometric' : 'partfield'),
-    model: { path: settings.modelPath, present: modelBytes !== null, bytes: modelBytes },
+    backend: autoBackend(model),
+    model,
     device: manager.device,
     queue,
     jobs,

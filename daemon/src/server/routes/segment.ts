@@ -1,13 +1,13 @@
 /** POST /v1/segment: stores the upload as a new job and queues it; with ?wait=1 it returns the result. */
-import { existsSync } from 'node:fs'
-
 import { Hono, type Context } from 'hono'
 
 import { PARAM_SPECS, parseParams } from '../../../../protocol/src/params.js'
+import { modelFailedMessage, modelMissingMessage } from '../../features/select-backend.js'
 import { newJobRecord, toJobStatus } from '../../jobs/job-record.js'
 import { newJobId } from '../../jobs/job-store.js'
 import { apiError } from '../api-error.js'
 import { checkFreeSpace } from '../disk-guard.js'
+import { modelState } from '../model-state.js'
 import { checkQueryKeys, parseInclude, parseWait } from '../query.js'
 import { receiveUpload, RESERVED_QUERY } from '../read-upload.js'
 import { respond } from '../respond.js'
@@ -38,11 +38,7 @@ async function segmentHandler(c: Context, context: ServerContext): Promise<Respo
   try {
     const received = await receiveUpload(c, manager.store, id, settings.maxFaces)
     const params = parseParams({ ...queryParams(c), ...received.params })
-    if (params.backend === 'partfield' && !existsSync(settings.modelPath)) {
-      throw apiError(400, 'backend-unavailable',
-        `PartField model not found at ${settings.modelPath}; set PARTFIELD_MODEL or --model, or use backend=geometric`,
-        { field: 'backend' })
-    }
+    if (params.backend === 'partfield') await checkModelUsable(context)
     record = newJobRecord(id, received.input, params, new Date())
     await manager.submit(record)
   } catch (error) {
@@ -65,6 +61,21 @@ async function segmentHandler(c: Context, context: ServerContext): Promise<Respo
     return c.body(null, 204)
   }
   return jobOutcome(c, context, id, include, { location })
+}
+
+/**
+ * Rejects backend=partfield at once when the model file is missing, or when the workers found
+ * that this very file does not load. A file no job has loaded yet is left to the job.
+ */
+async function checkModelUsable(context: ServerContext): Promise<void> {
+  const { settings, manager } = context
+  const model = await modelState(settings.modelPath, manager.modelReport)
+  if (model.status === 'missing') {
+    throw apiError(400, 'backend-unavailable', modelMissingMessage(settings.modelPath), { field: 'backend' })
+  }
+  if (model.status === 'failed') {
+    throw apiError(400, 'backend-unavailable', modelFailedMessage(model.error ?? 'unknown error'), { field: 'backend' })
+  }
 }
 
 /** Query parameters that are segmentation parameters (checkQueryKeys has rejected repeated keys). */
