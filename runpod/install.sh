@@ -22,8 +22,10 @@ usage() {
   cat <<'EOF'
 Usage: install.sh [--force]
 
-Downloads model_objaverse.ckpt, checks its size and SHA-256, exports the ONNX model and writes
-$PARTFIELD_ROOT/.partfield_installed. Does nothing when that install is already current.
+Downloads model_objaverse.ckpt, checks its size and SHA-256, exports the ONNX model, checks
+that it loads, and writes $PARTFIELD_ROOT/.partfield_installed. Does nothing when that install
+is already current. When a SHA-256 was pinned after an unverified install, it verifies the
+checkpoint the model came from and exports nothing.
 
   --force   export again even when the install is current
 
@@ -45,8 +47,10 @@ Environment (defaults in brackets):
   PARTFIELD_TORCH_SPEC        pip requirement for torch in that venv [torch==1.13.1+cpu]
   PARTFIELD_KEEP_EXPORT_ENV=1 keep that venv after a successful export (it is about 1 GB)
   PARTFIELD_EXPORT_CMD        exporter command, run with --checkpoint FILE --out FILE appended
-                              [python runpod/export_onnx.py]
+                              [$PARTFIELD_PYTHON runpod/export_onnx.py]
   PARTFIELD_EXPORT_ARGS       extra arguments for the exporter, for example --fp16
+  PARTFIELD_MIN_MODEL_BYTES   smallest file accepted as an exported model, in bytes [1048576];
+                              the export must also load in onnxruntime (runpod/check-model.ts)
 EOF
 }
 
@@ -72,13 +76,16 @@ main() {
   elif install_is_current; then
     log "already installed: $INSTALL_STATE; nothing to do (run with --force to export again)"
     exit 0
+  elif [ "$INSTALL_PENDING" = verify ]; then
+    verify_installed_checkpoint
+    [ "$INSTALL_VERIFIED" -eq 0 ] || exit 0
   fi
   log "installing $INSTALL_VERSION into $ROOT: $INSTALL_STATE"
 
-  resolve_checkpoint_pin
+  pin_checkpoint
   obtain_checkpoint
   export_model
-  write_marker
+  write_marker "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   log "install complete: model $MODEL_PATH ($(file_size "$MODEL_PATH") bytes)"
 }
 
@@ -97,38 +104,53 @@ take_install_lock() {
   fi
 }
 
-# Sets EXPECTED_SHA256, EXPECTED_BYTES and PIN_SOURCE from the environment, the pin file on the
-# volume or the pin file in the image, in that order.
-resolve_checkpoint_pin() {
-  local pin_file
-  EXPECTED_SHA256=${PARTFIELD_CKPT_SHA256:-}
-  EXPECTED_BYTES=${PARTFIELD_CKPT_BYTES:-}
-  PIN_SOURCE=environment
+# Reads the pinned size and SHA-256 (see resolve_checkpoint_pin) and stops on a malformed pin, or
+# on no pin when PARTFIELD_REQUIRE_PIN=1.
+pin_checkpoint() {
+  resolve_checkpoint_pin ||
+    fail "$PIN_PROBLEM" "correct it or empty it; runpod/checkpoint.pin explains where the real value comes from"
+  if [ -z "$EXPECTED_SHA256" ] && [ "${PARTFIELD_REQUIRE_PIN:-0}" = 1 ]; then
+    fail "PARTFIELD_REQUIRE_PIN=1 but no SHA-256 is pinned for the checkpoint" \
+      "set PARTFIELD_CKPT_SHA256, or fill $STATE_DIR/checkpoint.pin (runpod/checkpoint.pin explains how)"
+  fi
+}
 
-  for pin_file in "$STATE_DIR/checkpoint.pin" "$APP_DIR/runpod/checkpoint.pin"; do
-    if [ -z "$EXPECTED_SHA256" ] && [ -z "$EXPECTED_BYTES" ] && [ -f "$pin_file" ]; then
-      EXPECTED_SHA256=$(read_setting "$pin_file" sha256)
-      EXPECTED_BYTES=$(read_setting "$pin_file" bytes)
-      PIN_SOURCE=$pin_file
+# Checks an install that accepted its checkpoint unverified against the SHA-256 pinned since, and
+# records it as verified. The model needs no new export when the checkpoint it was exported from
+# matches: the file on the volume, or, when that was deleted to save space, the SHA-256 the
+# install recorded. Sets INSTALL_VERIFIED to 1, or to 0 when the file on the volume changed since
+# the export, so that a full install follows.
+verify_installed_checkpoint() {
+  local recorded_path recorded_sha recorded_bytes
+  INSTALL_VERIFIED=0
+  pin_checkpoint
+  recorded_path=$(read_setting "$MARKER" checkpoint_path)
+  recorded_sha=$(read_setting "$MARKER" checkpoint_sha256)
+  log "the checkpoint was installed without verification; checking it against the SHA-256 pinned in $PIN_SOURCE"
+
+  if [ -f "$recorded_path" ]; then
+    verify_checkpoint "$recorded_path" ||
+      fail "$CHECK_PROBLEM in $recorded_path, the checkpoint the installed model was exported from" \
+        "the model on the volume was exported from another file than the pinned one: delete $recorded_path and run install.sh again to download the pinned checkpoint and export it, or correct the pin"
+    if [ "$CHECKPOINT_SHA256" != "$recorded_sha" ]; then
+      INSTALL_STATE="$recorded_path changed since the model was exported from it"
+      return 0
     fi
-  done
-
-  EXPECTED_SHA256=$(printf '%s' "$EXPECTED_SHA256" | tr 'A-F' 'a-f')
-  if [ -n "$EXPECTED_SHA256" ] && ! [[ $EXPECTED_SHA256 =~ ^[0-9a-f]{64}$ ]]; then
-    fail "the pinned SHA-256 '$EXPECTED_SHA256' (from $PIN_SOURCE) is not 64 hexadecimal digits" \
-      "correct it or empty it; runpod/checkpoint.pin explains where the real value comes from"
-  fi
-  if [ -n "$EXPECTED_BYTES" ] && ! [[ $EXPECTED_BYTES =~ ^[0-9]+$ ]]; then
-    fail "the pinned size '$EXPECTED_BYTES' (from $PIN_SOURCE) is not a whole number of bytes" \
-      "correct it or empty it; runpod/checkpoint.pin explains where the real value comes from"
-  fi
-
-  if [ -z "$EXPECTED_SHA256" ]; then
-    if [ "${PARTFIELD_REQUIRE_PIN:-0}" = 1 ]; then
-      fail "PARTFIELD_REQUIRE_PIN=1 but no SHA-256 is pinned for the checkpoint" \
-        "set PARTFIELD_CKPT_SHA256, or fill $STATE_DIR/checkpoint.pin (runpod/checkpoint.pin explains how)"
+  else
+    recorded_bytes=$(read_setting "$MARKER" checkpoint_bytes)
+    if [ "$recorded_sha" != "$EXPECTED_SHA256" ] || { [ -n "$EXPECTED_BYTES" ] && [ "$recorded_bytes" != "$EXPECTED_BYTES" ]; }; then
+      fail "checksum mismatch: the installed model was exported from a checkpoint of $recorded_bytes bytes with SHA-256 $recorded_sha, and $PIN_SOURCE pins ${EXPECTED_BYTES:-any size} with SHA-256 $EXPECTED_SHA256" \
+        "run install.sh --force to download the pinned checkpoint and export it again, or correct the pin"
     fi
+    log "$recorded_path was deleted after the install; the SHA-256 recorded then matches the pin"
+    CHECKPOINT_BYTES=$recorded_bytes
+    CHECKPOINT_SHA256=$recorded_sha
   fi
+
+  CHECKPOINT=$recorded_path
+  write_marker "$(read_setting "$MARKER" installed_at)"
+  INSTALL_VERIFIED=1
+  log "install verified: the checkpoint matches the pin from $PIN_SOURCE, so the model needs no new export"
 }
 
 # Sets CHECKPOINT to a verified checkpoint file: the user's own, the one already on the volume,
@@ -246,8 +268,7 @@ download_with_resume() {
 
     case "$status:$http_code" in
       22:401 | 22:403)
-        fail "the server refused the checkpoint download (HTTP $http_code) from $url" \
-          "if the repository needs a login, create a read token at huggingface.co/settings/tokens and set HF_TOKEN in the pod's environment"
+        fail_rejected_download "$url" "$http_code"
         ;;
       22:404)
         fail "checkpoint not found (HTTP 404) at $url" \
@@ -265,14 +286,32 @@ download_with_resume() {
     esac
 
     if [ "$attempt" -ge "$attempts" ]; then
+      have=$(file_size "$part")
+      local resume="it downloads the file from the start"
+      [ "$have" -eq 0 ] || resume="it resumes from the $have bytes already in $part"
       fail "could not download the checkpoint from $url after $attempts attempts" \
-        "check the pod's network and the URL, then run install.sh again: it resumes from the $(file_size "$part") bytes already in $part"
+        "check the pod's network and the URL, then run install.sh again: $resume"
     fi
     attempt=$((attempt + 1))
     log "retrying in ${delay}s"
     sleep "$delay"
     delay=$((delay * 2 > 60 ? 60 : delay * 2))
   done
+}
+
+# Stops the install after HTTP 401 or 403, with advice that depends on whether a token was sent.
+fail_rejected_download() {
+  local url=$1 http_code=$2 page="the model's page"
+  # https://huggingface.co/OWNER/REPO/resolve/... has its page at https://huggingface.co/OWNER/REPO.
+  if [[ $url =~ ^(https://huggingface\.co/[^/]+/[^/]+)/resolve/ ]]; then
+    page=${BASH_REMATCH[1]}
+  fi
+  if [ -z "${HF_TOKEN:-}" ]; then
+    fail "the server refused the checkpoint download (HTTP $http_code) from $url" \
+      "if the repository needs a login, create a read token at huggingface.co/settings/tokens and set HF_TOKEN in the pod's environment"
+  fi
+  fail "the server refused the checkpoint download (HTTP $http_code) from $url, although the HF_TOKEN from the environment was sent" \
+    "check at huggingface.co/settings/tokens that the token exists and has read access, and, if the model is gated, accept its terms on $page with the same account; then run install.sh again"
 }
 
 # Sets EXPORT_CMD: the override from PARTFIELD_EXPORT_CMD, or Python running export_onnx.py.
@@ -350,6 +389,12 @@ export_model() {
   [ -s "$partial" ] ||
     fail "the exporter exited 0 but wrote nothing to $partial" \
       "run the export command above by hand to see its output, and report it with that output"
+  log "checking that $partial loads in onnxruntime"
+  if ! check_model_file "$partial"; then
+    rm -f "$partial"
+    fail "the exporter exited 0, but its output is not a usable model: $MODEL_PROBLEM; it was deleted" \
+      "run install.sh again; if this repeats, run the export command above by hand to see its output, and report it with that output; the checkpoint is kept, so a rerun does not download it again"
+  fi
 
   mv -f "$partial" "$MODEL_PATH"
   log "exported $MODEL_PATH: $(file_size "$MODEL_PATH") bytes in $(($(date +%s) - started_at)) s"
@@ -360,13 +405,15 @@ export_model() {
   fi
 }
 
+# Writes the marker for the model at MODEL_PATH, which check_model_file has passed, with
+# INSTALLED_AT as the time of the export.
 write_marker() {
-  local temporary=$MARKER.partial
+  local installed_at=$1 temporary=$MARKER.partial
   {
     echo "# Written by runpod/install.sh. Delete this file, or run install.sh --force, to install again."
     echo "version=$INSTALL_VERSION"
     echo "app_version=$(app_version)"
-    echo "installed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "installed_at=$installed_at"
     echo "checkpoint_path=$CHECKPOINT"
     echo "checkpoint_bytes=$CHECKPOINT_BYTES"
     echo "checkpoint_sha256=$CHECKPOINT_SHA256"
@@ -377,6 +424,8 @@ write_marker() {
     fi
     echo "model_path=$MODEL_PATH"
     echo "model_bytes=$(file_size "$MODEL_PATH")"
+    echo "model_mtime=$(stat -c %Y "$MODEL_PATH")"
+    echo "model_check=passed"
   } >"$temporary"
   mv -f "$temporary" "$MARKER"
 }

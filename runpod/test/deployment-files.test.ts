@@ -2,6 +2,7 @@
  * The Dockerfile and the RunPod template cannot be built or deployed on the test machines, so
  * these tests read them and check that they agree with the scripts and the guide.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +24,39 @@ interface Template {
 const dockerfile = readFileSync(join(RUNPOD_DIR, 'Dockerfile'), 'utf8')
 const template = JSON.parse(readFileSync(join(RUNPOD_DIR, 'runpod-template.json'), 'utf8')) as Template
 const guide = readFileSync(join(RUNPOD_DIR, 'README_RUNPOD.md'), 'utf8')
-const scripts = ['common.sh', 'install.sh', 'start.sh'].map((name) => readFileSync(join(RUNPOD_DIR, name), 'utf8')).join('\n')
+const scripts = ['common.sh', 'install.sh', 'start.sh', 'cuda-advice.sh']
+  .map((name) => readFileSync(join(RUNPOD_DIR, name), 'utf8'))
+  .join('\n')
+
+/** Returns the defaults in a script's --help by variable: the last `[...]` of each variable's entry. */
+function helpDefaults(script: string): Map<string, string> {
+  const help = spawnSync('bash', [join(RUNPOD_DIR, script), '--help'], { encoding: 'utf8' }).stdout
+  const defaults = new Map<string, string>()
+  let current: { name: string; text: string } | undefined
+  const finish = () => {
+    const found = current && [...current.text.matchAll(/\[([^\]]*)\]/g)].pop()
+    if (current && found) defaults.set(current.name, found[1])
+  }
+  for (const line of help.split('\n')) {
+    const entry = /^ {2}([A-Z][A-Z0-9_]+)(?:=\S+)?\s(.*)$/.exec(line)
+    if (entry) {
+      finish()
+      current = { name: entry[1], text: entry[2] }
+    } else if (current && /^ {4,}\S/.test(line)) {
+      current.text += ` ${line.trim()}`
+    } else {
+      finish()
+      current = undefined
+    }
+  }
+  finish()
+  return defaults
+}
+
+/** Returns the default column of the guide's settings table, for rows whose default is code. */
+function guideDefault(name: string): string | undefined {
+  return new RegExp(`^\\| \`${name}\` \\| \`([^\`]+)\` \\|`, 'm').exec(guide)?.[1]
+}
 
 /** Values of the Dockerfile's ENV instructions, continuation lines joined. */
 function dockerEnv(): Map<string, string> {
@@ -112,6 +145,16 @@ describe('README_RUNPOD.md', () => {
     expect(names.size).toBeGreaterThan(20)
     for (const name of names) {
       expect(guide, name).toContain(`\`${name}\``)
+    }
+  })
+
+  it('gives the defaults --help gives', () => {
+    const defaults = new Map([...helpDefaults('install.sh'), ...helpDefaults('start.sh')])
+    const names = ['PARTFIELD_EXPORT_CMD', 'PARTFIELD_ROOT', 'PARTFIELD_NVIDIA_SMI', 'PARTFIELD_MIN_MODEL_BYTES',
+      'PARTFIELD_DOWNLOAD_ATTEMPTS', 'PARTFIELD_TORCH_SPEC', 'PARTFIELD_DEVICE']
+    for (const name of names) {
+      expect(defaults.get(name), name).toBeDefined()
+      expect(guideDefault(name), name).toBe(defaults.get(name))
     }
   })
 

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { startCheckpointServer, type CheckpointServer, type CheckpointServerOptions } from './checkpoint-server.js'
-import { createSandbox, runScript, type Sandbox } from './run-script.js'
+import { createSandbox, runScript, STAND_IN_MODEL, type Sandbox } from './run-script.js'
 
 // 300 KiB of seeded pseudo-random bytes: large enough to be cut mid-body, small enough to hash
 // in no time.
@@ -91,9 +91,10 @@ describe('install.sh', () => {
 
     expect(result.code, result.stderr).toBe(0)
     expect(await exportCalls()).toEqual([
-      `checkpoint=${checkpointPath()} out=${join(sandbox.root, 'models', 'partfield.partial.onnx')}`,
+      `checkpoint=${checkpointPath()} sha256=${CHECKPOINT_SHA256} out=${join(sandbox.root, 'models', 'partfield.partial.onnx')}`,
     ])
-    expect(await readFile(modelPath(), 'utf8')).toBe(`fake onnx for ${CHECKPOINT_SHA256}\n`)
+    expect(result.stdout).toContain('checking that')
+    expect(await readFile(modelPath())).toEqual(await readFile(STAND_IN_MODEL))
     const marker = await readFile(markerPath(), 'utf8')
     expect(marker).toMatch(/^version=0\.1\.0\+exporter\.\S+$/m)
     expect(marker).toMatch(/^installed_at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m)
@@ -101,6 +102,62 @@ describe('install.sh', () => {
     expect(marker).toContain(`checkpoint_bytes=${CHECKPOINT.length}\n`)
     expect(marker).toContain('checkpoint_pin=environment\n')
     expect(marker).toContain(`model_path=${modelPath()}\n`)
+    expect(marker).toContain('model_check=passed\n')
+    expect(marker).toContain(`model_mtime=${Math.floor(statSync(modelPath()).mtimeMs / 1000)}\n`)
+  })
+
+  it('rejects an export that does not load', async () => {
+    const served = await serve()
+    pinCheckpoint()
+    sandbox.env.FAKE_EXPORT_OUTPUT = 'truncated'
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    const partial = join(sandbox.root, 'models', 'partfield.partial.onnx')
+    expect(result.stderr).toContain(
+      `ERROR: the exporter exited 0, but its output is not a usable model: Load model from ${partial} failed:Protobuf parsing failed.; it was deleted`,
+    )
+    expect(existsSync(partial)).toBe(false)
+    expect(existsSync(modelPath())).toBe(false)
+    expect(existsSync(markerPath())).toBe(false)
+    expect(sha256(await readFile(checkpointPath()))).toBe(CHECKPOINT_SHA256)
+
+    delete sandbox.env.FAKE_EXPORT_OUTPUT
+    const retried = await runScript('install.sh', [], sandbox.env)
+    expect(retried.code, retried.stderr).toBe(0)
+    expect(served.requests.filter((request) => request.method === 'GET')).toHaveLength(1)
+  })
+
+  it('rejects an export below the minimum size', async () => {
+    await serve()
+    pinCheckpoint()
+    sandbox.env.FAKE_EXPORT_OUTPUT = 'text'
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('its output is not a usable model: it has 15 bytes, and an exported model has at least 100 (PARTFIELD_MIN_MODEL_BYTES)')
+    expect(existsSync(markerPath())).toBe(false)
+  })
+
+  it('exports again when the model does not load', async () => {
+    // An install made before install.sh checked its exports: the marker vouches for a broken file.
+    const served = await serve()
+    pinCheckpoint()
+    expect((await runScript('install.sh', [], sandbox.env)).code).toBe(0)
+    await writeFile(modelPath(), 'not really onnx')
+    const marker = (await readFile(markerPath(), 'utf8')).replace(/^model_(check|mtime)=.*\n/gm, '')
+    await writeFile(markerPath(), marker.replace(/^model_bytes=\d+$/m, 'model_bytes=15'))
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(`model file ${modelPath()} is not a usable model: it has 15 bytes`)
+    expect(await exportCalls()).toHaveLength(2)
+    expect(served.requests.filter((request) => request.method === 'GET')).toHaveLength(1)
+    expect(await readFile(modelPath())).toEqual(await readFile(STAND_IN_MODEL))
+    expect(await readFile(markerPath(), 'utf8')).toContain('model_check=passed\n')
   })
 
   it('rejects a wrong checksum', async () => {
@@ -219,6 +276,20 @@ describe('install.sh', () => {
     expect(result.stderr).toContain('could not download the checkpoint')
     expect(result.stderr).toContain('after 3 attempts')
     expect(result.stderr).toContain('What to do: check the pod')
+    // Nothing arrived, so there is nothing to resume.
+    expect(result.stderr).toContain('then run install.sh again: it downloads the file from the start')
+    expect(result.stderr).not.toContain('resumes from the 0 bytes')
+  })
+
+  it('names the bytes a rerun resumes from', async () => {
+    await serve({ dropFirstAfter: DROP_AFTER })
+    pinCheckpoint()
+    sandbox.env.PARTFIELD_DOWNLOAD_ATTEMPTS = '1'
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`it resumes from the ${DROP_AFTER} bytes already in ${checkpointPath()}.part`)
   })
 
   it('stops at once on 404', async () => {
@@ -231,6 +302,35 @@ describe('install.sh', () => {
     expect(server?.requests).toHaveLength(1)
     expect(result.stderr).toContain(`checkpoint not found (HTTP 404) at ${server?.url}`)
     expect(result.stderr).toContain('What to do: check PARTFIELD_CKPT_URL')
+  })
+
+  it('asks for HF_TOKEN on 403 without one', async () => {
+    await serve({ status: 403 })
+    pinCheckpoint()
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`the server refused the checkpoint download (HTTP 403) from ${server?.url}\n`)
+    expect(result.stderr).toContain('and set HF_TOKEN in the pod')
+  })
+
+  it('blames the token on 403 with one', async () => {
+    const served = await serve({ status: 403 })
+    pinCheckpoint()
+    sandbox.env.HF_TOKEN = 'hf_test_token_1234567890'
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(served.requests).toHaveLength(1)
+    expect(served.requests[0].authorization).toBe('Bearer hf_test_token_1234567890')
+    expect(result.stderr).toContain('(HTTP 403) from')
+    expect(result.stderr).toContain('although the HF_TOKEN from the environment was sent')
+    expect(result.stderr).toContain('that the token exists and has read access')
+    expect(result.stderr).toContain("accept its terms on the model's page")
+    expect(result.stderr).not.toContain('set HF_TOKEN')
+    expect(result.stdout + result.stderr).not.toContain('hf_test_token_1234567890')
   })
 
   it('sends HF_TOKEN without logging it', async () => {
@@ -289,6 +389,90 @@ describe('install.sh', () => {
     expect(result.stderr).toContain("the pinned SHA-256 'not-a-hash' (from environment) is not 64 hexadecimal digits")
   })
 
+  it('reads a pin file with CRLF and spaces', async () => {
+    await serve()
+    await mkdir(join(sandbox.root, 'partfield'), { recursive: true })
+    const pinFile = join(sandbox.root, 'partfield', 'checkpoint.pin')
+    await writeFile(pinFile, `# saved on Windows\r\nsha256 = ${CHECKPOINT_SHA256.toUpperCase()} \r\nbytes =${CHECKPOINT.length}\r\n`)
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(`checkpoint verified: ${CHECKPOINT.length} bytes, SHA-256 matches the pin from ${pinFile}`)
+    expect(await readFile(markerPath(), 'utf8')).toContain(`checkpoint_pin=${pinFile}\n`)
+  })
+
+  it('shows invisible characters in a bad pin', async () => {
+    await serve()
+    await mkdir(join(sandbox.root, 'partfield'), { recursive: true })
+    // A zero-width space (U+200B), as copying from a web page can add.
+    const pasted = `${CHECKPOINT_SHA256.slice(0, 32)}\u200b${CHECKPOINT_SHA256.slice(32)}`
+    await writeFile(join(sandbox.root, 'partfield', 'checkpoint.pin'), `sha256=${pasted}\n`)
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`is not 64 hexadecimal digits`)
+    expect(result.stderr).toContain(
+      `(67 bytes, with invisible characters shown: $'${CHECKPOINT_SHA256.slice(0, 32)}\\342\\200\\213${CHECKPOINT_SHA256.slice(32)}')`,
+    )
+  })
+
+  it('verifies a pin set after an unverified install', async () => {
+    await serve()
+    expect((await runScript('install.sh', [], sandbox.env)).code).toBe(0)
+    const before = await readFile(markerPath(), 'utf8')
+    expect(before).toContain('checkpoint_pin=none (unverified)\n')
+    pinCheckpoint()
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('the checkpoint was installed without verification; checking it against the SHA-256 pinned in environment')
+    expect(result.stdout).toContain('install verified: the checkpoint matches the pin from environment, so the model needs no new export')
+    expect(await exportCalls()).toHaveLength(1)
+    const after = await readFile(markerPath(), 'utf8')
+    expect(after).toContain('checkpoint_pin=environment\n')
+    expect(after).toContain(before.match(/^installed_at=.*$/m)![0])
+
+    const again = await runScript('install.sh', [], sandbox.env)
+    expect(again.stdout).toContain('already installed')
+  })
+
+  it('rejects a later pin that does not match', async () => {
+    await serve()
+    expect((await runScript('install.sh', [], sandbox.env)).code).toBe(0)
+    pinCheckpoint('0'.repeat(64))
+
+    const result = await runScript('install.sh', [], sandbox.env)
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      `SHA-256 mismatch: expected ${'0'.repeat(64)} (from environment), found ${CHECKPOINT_SHA256} in ${checkpointPath()}, the checkpoint the installed model was exported from`,
+    )
+    expect(await readFile(markerPath(), 'utf8')).toContain('checkpoint_pin=none (unverified)\n')
+    expect(await exportCalls()).toHaveLength(1)
+  })
+
+  it('verifies a later pin against the recorded checksum', async () => {
+    // The guide allows deleting the checkpoint after the install; the marker recorded its SHA-256.
+    await serve()
+    expect((await runScript('install.sh', [], sandbox.env)).code).toBe(0)
+    await rm(checkpointPath())
+    pinCheckpoint('0'.repeat(64))
+
+    const wrong = await runScript('install.sh', [], sandbox.env)
+    pinCheckpoint()
+    const right = await runScript('install.sh', [], sandbox.env)
+
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain(`checksum mismatch: the installed model was exported from a checkpoint of ${CHECKPOINT.length} bytes with SHA-256 ${CHECKPOINT_SHA256}`)
+    expect(right.code, right.stderr).toBe(0)
+    expect(right.stdout).toContain('was deleted after the install; the SHA-256 recorded then matches the pin')
+    expect(await readFile(markerPath(), 'utf8')).toContain('checkpoint_pin=environment\n')
+    expect(await exportCalls()).toHaveLength(1)
+  })
+
   it('keeps the checkpoint when export fails', async () => {
     const served = await serve()
     pinCheckpoint()
@@ -325,7 +509,7 @@ describe('install.sh', () => {
 
     expect(result.code, result.stderr).toBe(0)
     expect(await exportCalls()).toEqual([
-      `checkpoint=${local} out=${join(sandbox.root, 'models', 'partfield.partial.onnx')}`,
+      `checkpoint=${local} sha256=${CHECKPOINT_SHA256} out=${join(sandbox.root, 'models', 'partfield.partial.onnx')}`,
     ])
     expect(existsSync(checkpointPath())).toBe(false)
   })

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url'
 export const RUNPOD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const APP_DIR = dirname(RUNPOD_DIR)
 export const STUB_BIN = join(RUNPOD_DIR, 'test', 'bin')
+/** The model test/bin/fake-export writes: the PartField encoder's signature and nothing else. */
+export const STAND_IN_MODEL = join(RUNPOD_DIR, 'test', 'fixtures', 'stand-in-encoder.onnx')
 
 export interface ScriptResult {
   code: number | null
@@ -47,6 +49,8 @@ export async function createSandbox(): Promise<Sandbox> {
   env.FAKE_EXPORT_LOG = join(root, 'fake-export.log')
   env.PARTFIELD_RETRY_DELAY_S = '0'
   env.PARTFIELD_INSTALL_MIN_FREE_MB = '1'
+  // The stand-in model the fake exporter writes has 152 bytes, not the real export's 430 MB.
+  env.PARTFIELD_MIN_MODEL_BYTES = '100'
   return { root, env, remove: () => rm(root, { recursive: true, force: true }) }
 }
 
