@@ -156,6 +156,10 @@ check_model_file() {
   local file=$1 mode=${2:-} min=${PARTFIELD_MIN_MODEL_BYTES:-$DEFAULT_MIN_MODEL_BYTES} size first output
   local tsx=$APP_DIR/node_modules/.bin/tsx checker=$APP_DIR/runpod/check-model.ts
   MODEL_PROBLEM=
+  if ! [[ $min =~ ^[0-9]+$ ]]; then
+    MODEL_PROBLEM="PARTFIELD_MIN_MODEL_BYTES=$min is not a whole number of bytes; unset it to use $DEFAULT_MIN_MODEL_BYTES"
+    return 1
+  fi
   size=$(file_size "$file")
   if [ "$size" -lt "$min" ]; then
     MODEL_PROBLEM="it has $size bytes, and an exported model has at least $min (PARTFIELD_MIN_MODEL_BYTES)"
