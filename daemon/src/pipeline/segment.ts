@@ -10,7 +10,7 @@ import { polygonFeatures } from '../cluster/polygon-features.js'
 import { polygonGraph } from '../cluster/polygon-graph.js'
 import { wardTree } from '../cluster/ward.js'
 import type { FeatureBackend, FeatureField } from '../features/feature-field.js'
-import { selectBackend } from '../features/select-backend.js'
+import { chooseBackend } from '../features/select-backend.js'
 import type { LoadedInput, MeshData, PointCloudData } from '../mesh/mesh-data.js'
 import { normalizePositions } from '../prepare/normalize.js'
 import { knnGraph } from '../prepare/point-graph.js'
@@ -63,7 +63,9 @@ export async function segment(
     return value
   }
 
-  const backend = options.backend ?? (await selectBackend(params.backend))
+  const selection = options.backend ? { backend: options.backend } : await chooseBackend(params.backend)
+  const backend = selection.backend
+  if (selection.fallbackWarning) warnings.push(selection.fallbackWarning)
   const context = (stage: Stage) => ({
     params,
     signal,
