@@ -28,7 +28,12 @@ export function meshFeatureRows(
   const graph = faceGraph(mesh, signs, options)
   const masses = triangleMasses(mesh)
   onStep(0.1)
-  const embedding = spectralEmbedding(graph, masses, {
+  const needsDiameter = options.sdfWeight > 0 || options.sdfEdgeScale > 0
+  const diameter = needsDiameter ? thicknessColumn(mesh, signs, graph, options) : undefined
+  onStep(0.4)
+
+  const spectralGraph = diameter && options.sdfEdgeScale > 0 ? dampThicknessSteps(graph, diameter, options.sdfEdgeScale) : graph
+  const embedding = spectralEmbedding(spectralGraph, masses, {
     vectors: options.spectralVectors,
     coarseNodes: options.coarseNodes,
     lanczosSteps: options.lanczosSteps,
@@ -36,21 +41,34 @@ export function meshFeatureRows(
     power: options.spectralPower,
     seed,
   })
-
-  onStep(0.6)
-  const diameter = options.sdfWeight > 0 ? thicknessColumn(mesh, signs, graph, options) : undefined
   onStep(0.95)
 
   const spectralDim = embedding.dim
-  const dim = spectralDim + (diameter ? 2 : 1)
+  const withDiameter = diameter !== undefined && options.sdfWeight > 0
+  const dim = spectralDim + (withDiameter ? 2 : 1)
   const values = new Float32Array(count * dim)
   const scale = 1 / Math.max(rootMeanSquareNorm(embedding.values, spectralDim, masses), 1e-30)
   for (let t = 0; t < count; t++) {
     for (let k = 0; k < spectralDim; k++) values[t * dim + k] = embedding.values[t * spectralDim + k] * scale
-    if (diameter) values[t * dim + spectralDim + 1] = options.sdfWeight * diameter[t]
+    if (withDiameter) values[t * dim + spectralDim + 1] = options.sdfWeight * diameter![t]
     values[t * dim + spectralDim] = options.offset
   }
   return { values, dim }
+}
+
+/**
+ * Returns a copy of the graph whose edges are damped where the thickness changes, by
+ * exp(-|difference| / scale): a thin part meeting a thick one is another sign of a part boundary.
+ */
+function dampThicknessSteps(graph: WeightedGraph, thickness: Float64Array, scale: number): WeightedGraph {
+  const weights = new Float64Array(graph.weights.length)
+  for (let i = 0; i < thickness.length; i++) {
+    for (let p = graph.offsets[i]; p < graph.offsets[i + 1]; p++) {
+      const step = Math.abs(thickness[i] - thickness[graph.neighbors[p]])
+      weights[p] = graph.weights[p] * Math.exp(-step / scale)
+    }
+  }
+  return { ...graph, weights }
 }
 
 /** Log-normalised shape diameter in 0..1 (Shapira et al.: log(1 + 4 d / max) / log 5). */

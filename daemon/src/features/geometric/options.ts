@@ -21,6 +21,8 @@ export interface GeometricOptions {
   minEdgeFactor: number
   /** Weight of the shape-diameter column against the spectral block (unit mean row norm). */
   sdfWeight: number
+  /** Thickness step (log-normalised shape diameter) at which an edge weight drops to 1/e; 0 turns it off. */
+  sdfEdgeScale: number
   /** Rays per face for the shape diameter. */
   sdfRays: number
   /** Half-angle of the ray cone, in degrees. */
@@ -46,6 +48,7 @@ export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   bridgeWeight: 0.05,
   minEdgeFactor: 1e-3,
   sdfWeight: 3,
+  sdfEdgeScale: 0.05,
   sdfRays: 16,
   sdfConeDegrees: 60,
   sdfMaxTriangles: 5000,
