@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import { createUniqueDir, exists, moveFileNoReplace } from './file-moves.js'
 import type { FolderLayout } from './folder-layout.js'
 import { newManifest, readManifest, writeManifest, type JobManifest } from './job-manifest.js'
+import type { FileState } from './stable-file.js'
 import { jobStem } from './temp-names.js'
 
 /** A complete file in incoming/, found by the watcher, not yet claimed. */
@@ -24,6 +25,8 @@ export interface Candidate {
   missing: string[]
   /** The sidecar's name in incoming/, when there is one. */
   sidecar?: string
+  /** The mesh file's state when it was found complete. */
+  state?: FileState
 }
 
 /** A job folder in processing/ and its manifest. */
@@ -36,8 +39,8 @@ export interface ClaimedJob {
 export async function claim(layout: FolderLayout, candidate: Candidate): Promise<ClaimedJob> {
   const name = await createUniqueDir(layout.processing, jobStem(candidate.file), [layout.done, layout.failed])
   const dir = join(layout.processing, name)
-  const { file, companions, missing, sidecar } = candidate
-  const manifest = newManifest({ name, file, companions, missing, sidecar })
+  const { file, companions, missing, sidecar, state } = candidate
+  const manifest = newManifest({ name, file, companions, missing, sidecar, fileState: state })
   await writeManifest(dir, manifest)
   await moveClaimedFiles(layout, { dir, manifest })
   return { dir, manifest }

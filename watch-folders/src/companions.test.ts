@@ -16,7 +16,7 @@ async function fileWith(name: string, content: string | Uint8Array): Promise<str
 describe('findReferences', () => {
   it('reads OBJ mtllib lines', async () => {
     const obj = await fileWith('chair.obj', 'v 0 0 0\nmtllib a.mtl b.MTL\r\n  mtllib My Chair.mtl\nmtllib textures/c.mtl\nf 1 1 1\n')
-    expect(await findReferences(obj)).toEqual(['a.mtl', 'b.MTL', 'My Chair.mtl', 'textures/c.mtl'])
+    expect(await findReferences(obj)).toEqual(['a.mtl', 'b.MTL', 'My Chair.mtl', 'textures/c.mtl'].map((path) => ({ path, kind: 'material' })))
   })
 
   it('reads the buffers and images of a .gltf and decodes their URIs', async () => {
@@ -24,7 +24,17 @@ describe('findReferences', () => {
     const withImage = JSON.parse(json)
     withImage.images = [{ uri: 'tex/wood.png' }, { uri: 'data:image/png;base64,AAAA' }]
     const path = await fileWith('scene.gltf', JSON.stringify(withImage))
-    expect(await findReferences(path)).toEqual(['scene data.bin', 'tex/wood.png'])
+    expect(await findReferences(path)).toEqual([{ path: 'scene data.bin', kind: 'buffer' }, { path: 'tex/wood.png', kind: 'texture' }])
+  })
+
+  it('reads the textures of a material library', async () => {
+    const mtl = await fileWith('chair.mtl', 'newmtl wood\nmap_Kd wood.png\nbump -bm 0.3 bump.jpg\n')
+    expect(await findReferences(mtl)).toEqual([{ path: 'wood.png', kind: 'texture' }, { path: 'bump.jpg', kind: 'texture' }])
+  })
+
+  it('counts a path that is both buffer and image as a buffer', async () => {
+    const path = await fileWith('odd.gltf', JSON.stringify({ buffers: [{ uri: 'data.bin', byteLength: 4 }], images: [{ uri: 'data.bin' }] }))
+    expect(await findReferences(path)).toEqual([{ path: 'data.bin', kind: 'buffer' }])
   })
 
   it('reads the JSON chunk of a GLB', async () => {
@@ -56,7 +66,11 @@ describe('mtlTextures', () => {
 
 describe('gltfUris', () => {
   it('ignores entries without a string uri', () => {
-    expect(gltfUris('{"buffers": [{"byteLength": 4}, {"uri": 5}, null], "images": [{"bufferView": 0}]}')).toEqual([])
+    expect(gltfUris('{"buffers": [{"byteLength": 4}, {"uri": 5}, null], "images": [{"bufferView": 0}]}')).toEqual({ buffers: [], images: [] })
+  })
+
+  it('keeps buffers and images apart', () => {
+    expect(gltfUris('{"buffers": [{"uri": "a.bin"}], "images": [{"uri": "b.png"}]}')).toEqual({ buffers: ['a.bin'], images: ['b.png'] })
   })
 })
 

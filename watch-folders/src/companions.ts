@@ -16,22 +16,48 @@ const GLB_MAGIC = 0x46546c67
 const GLB_JSON_CHUNK = 0x4e4f534a
 const GLB_HEADER_BYTES = 20
 
-/** Returns the relative paths the mesh file at `path` refers to, deduplicated, in file order. */
-export async function findReferences(path: string): Promise<string[]> {
+/**
+ * What a referenced file holds, which decides how long a mesh waits for it:
+ * - `buffer`: a glTF buffer with the geometry; the mesh cannot be read without it
+ * - `material`: an OBJ's material library; it does not change the segmentation
+ * - `texture`: an image; segmentation never reads it
+ */
+export type ReferenceKind = 'buffer' | 'material' | 'texture'
+
+export interface Reference {
+  /** Relative path inside the referring file's folder. */
+  path: string
+  kind: ReferenceKind
+}
+
+/** Returns the files the mesh (or material library) at `path` refers to, deduplicated, in file order. */
+export async function findReferences(path: string): Promise<Reference[]> {
   switch (extensionOf(path)) {
     case '.obj':
-      return cleanReferences(await objMaterialLibraries(path))
+      return referencesOf('material', await objMaterialLibraries(path))
     case '.mtl':
-      return cleanReferences(mtlTextures(await readFile(path, 'latin1')))
+      return referencesOf('texture', mtlTextures(await readFile(path, 'latin1')))
     case '.gltf':
-      return cleanReferences(gltfUris(await readFile(path, 'utf8')))
+      return gltfReferences(await readFile(path, 'utf8'))
     case '.glb': {
       const json = await glbJson(path)
-      return json === undefined ? [] : cleanReferences(gltfUris(json))
+      return json === undefined ? [] : gltfReferences(json)
     }
     default:
       return []
   }
+}
+
+function referencesOf(kind: ReferenceKind, paths: readonly string[]): Reference[] {
+  return cleanReferences(paths).map((path) => ({ path, kind }))
+}
+
+/** Buffers before images; a path that is both counts as a buffer. */
+function gltfReferences(json: string): Reference[] {
+  const { buffers, images } = gltfUris(json)
+  const bufferReferences = referencesOf('buffer', buffers)
+  const bufferPaths = new Set(bufferReferences.map((reference) => reference.path))
+  return [...bufferReferences, ...referencesOf('texture', images).filter((reference) => !bufferPaths.has(reference.path))]
 }
 
 /**
@@ -93,25 +119,25 @@ function isNumber(word: string): boolean {
 }
 
 /** Returns the `uri` of every buffer and image of a glTF JSON text; invalid JSON refers to nothing. */
-export function gltfUris(json: string): string[] {
+export function gltfUris(json: string): { buffers: string[]; images: string[] } {
   let document: unknown
   try {
     document = JSON.parse(json)
   } catch {
     // The loader reports the syntax error when the job runs; here it only means no companions.
-    return []
+    return { buffers: [], images: [] }
   }
-  if (typeof document !== 'object' || document === null) return []
-  const uris: string[] = []
-  for (const key of ['buffers', 'images']) {
-    const list = (document as Record<string, unknown>)[key]
-    if (!Array.isArray(list)) continue
+  const uris = (key: string): string[] => {
+    const list = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)[key] : undefined
+    if (!Array.isArray(list)) return []
+    const found: string[] = []
     for (const entry of list) {
       const uri = (entry as { uri?: unknown } | null)?.uri
-      if (typeof uri === 'string') uris.push(uri)
+      if (typeof uri === 'string') found.push(uri)
     }
+    return found
   }
-  return uris
+  return { buffers: uris('buffers'), images: uris('images') }
 }
 
 /** Returns the JSON chunk of a GLB file as text, or undefined when the file is not a GLB. */

@@ -21,20 +21,28 @@ describe('loadConfig', () => {
       path: resolve('drop'),
       params: {},
       formats: ['glb', 'ply', 'labels', 'pca'],
-      timing: { stableMs: 2000, companionTimeoutMs: 60_000, rescanMs: 30_000, usePolling: false },
+      timing: { stableMs: 2000, companionTimeoutMs: 60_000, rescanMs: 30_000, orphanMs: 600_000, usePolling: false },
+      create: false,
     }])
+  })
+
+  it('creates folders only with --create or "create"', async () => {
+    expect((await loadConfig(['a', '--create'], {})).folders[0].create).toBe(true)
+    const path = await configFile({ create: true, folders: ['a', { path: 'b', create: false }] })
+    expect((await loadConfig(['--config', path], {})).folders.map((folder) => folder.create)).toEqual([true, false])
   })
 
   it('reads the daemon, its token from the environment and command-line settings', async () => {
     const config = await loadConfig(
-      ['a', 'b', '--daemon', 'http://127.0.0.1:7860/', '--concurrency', '3', '--stable-seconds', '0.5', '--poll', '--param', 'n_clusters=8'],
+      ['a', 'b', '--daemon', 'http://127.0.0.1:7860/', '--concurrency', '3', '--stable-seconds', '0.5', '--poll', '--param', 'n_clusters=8',
+        '--orphan-seconds', '90'],
       { PARTFIELD_TOKEN: 'secret' },
     )
     expect(config.daemon).toEqual({ url: 'http://127.0.0.1:7860', token: 'secret' })
     expect(config.concurrency).toBe(3)
     expect(config.folders.map((folder) => folder.path)).toEqual([resolve('a'), resolve('b')])
     expect(config.folders[1].params).toEqual({ n_clusters: '8' })
-    expect(config.folders[1].timing).toMatchObject({ stableMs: 500, usePolling: true })
+    expect(config.folders[1].timing).toMatchObject({ stableMs: 500, orphanMs: 90_000, usePolling: true })
   })
 
   it('reads folders with their own settings from a config file', async () => {
@@ -62,10 +70,17 @@ describe('loadConfig', () => {
     ['an unknown option', () => loadConfig(['a', '--colour'], {}), /Unknown option '--colour'/],
     ['a bad parameter', () => loadConfig(['a', '--param', 'n_clusters=0'], {}), /invalid n_clusters: "0"; expected an integer from 1 to 256/],
     ['a parameter without value', () => loadConfig(['a', '--param', 'n_clusters'], {}), /expected NAME=VALUE/],
-    ['a bad concurrency', () => loadConfig(['a', '--concurrency', '0'], {}), /invalid concurrency: "0"/],
+    ['a bad concurrency', () => loadConfig(['a', '--concurrency', '0'], {}), /^invalid --concurrency: "0"; expected an integer/],
     ['a bad URL', () => loadConfig(['a', '--daemon', 'ftp://x'], {}), /expected an http:\/\/ or https:\/\/ URL/],
     ['a folder listed twice', () => loadConfig(['a', './a'], {}), /listed twice/],
-    ['a bad log level', () => loadConfig(['a', '--log-level', 'loud'], {}), /invalid log level "loud"/],
+    ['a bad log level', () => loadConfig(['a', '--log-level', 'loud'], {}), /^invalid --log-level: "loud"/],
+    ['a bad LOG_LEVEL', () => loadConfig(['a'], { LOG_LEVEL: 'loud' }), /^invalid LOG_LEVEL: "loud"/],
+    ['text for --stable-seconds', () => loadConfig(['a', '--stable-seconds', 'abc'], {}),
+      /^invalid --stable-seconds: "abc"; expected seconds from 0.05 to 3600$/],
+    ['a bad --companion-timeout', () => loadConfig(['a', '--companion-timeout', 'soon'], {}), /^invalid --companion-timeout: "soon"/],
+    ['a bad --rescan-seconds', () => loadConfig(['a', '--rescan-seconds', 'x'], {}), /^invalid --rescan-seconds: "x"/],
+    ['a bad --orphan-seconds', () => loadConfig(['a', '--orphan-seconds', '0'], {}), /^invalid --orphan-seconds: "0"/],
+    ['a bad --max-faces', () => loadConfig(['a', '--max-faces', '1.5'], {}), /^invalid --max-faces: "1.5"/],
   ]
   for (const [what, load, message] of rejected) {
     it(`rejects ${what}`, async () => {
@@ -77,9 +92,13 @@ describe('loadConfig', () => {
     await expect(loadConfig(['--config', await configFile({ folder: ['a'] })], {})).rejects.toThrow(/unknown key "folder"/)
     await expect(loadConfig(['--config', await configFile('{"folders": [')], {})).rejects.toThrow(/cannot read the config file/)
     await expect(loadConfig(['--config', await configFile({ folders: [{ path: 'a', formats: ['fbx'] }] })], {}))
-      .rejects.toThrow(/invalid formats \["fbx"\]/)
+      .rejects.toThrow(/invalid formats: \["fbx"\]/)
     await expect(loadConfig(['--config', await configFile({ folders: [{ path: 'a', stableSeconds: -1 }] })], {}))
-      .rejects.toThrow(/stableSeconds: -1; expected seconds from 0.05/)
+      .rejects.toThrow(/^folder "a" in .*watch\.json: invalid stableSeconds: -1; expected seconds from 0.05/)
+    await expect(loadConfig(['--config', await configFile({ rescanSeconds: 'often', folders: ['a'] })], {}))
+      .rejects.toThrow(/^\/.*watch\.json: invalid rescanSeconds: "often"; expected seconds/)
+    await expect(loadConfig(['--config', await configFile({ concurrency: 0, folders: ['a'] })], {}))
+      .rejects.toThrow(/^\/.*watch\.json: invalid concurrency: 0; expected an integer/)
     await expect(loadConfig(['--config', await configFile({ folders: [{ path: 'a', params: { method: 'magic' } }] })], {}))
       .rejects.toThrow(/invalid method: "magic"/)
     await expect(loadConfig(['--config', await configFile({ folders: [{ params: {} }] })], {}))

@@ -7,9 +7,14 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { DEFAULT_MAX_FACES } from '../../daemon/src/mesh/mesh-data.js'
-import { EXPORT_FORMATS, type ExportFormat } from '../../daemon/src/export/write-exports.js'
+import type { ExportFormat } from '../../daemon/src/export/write-exports.js'
 import { parseParams } from '../../protocol/src/params.js'
+import {
+  boolean, ConfigError, daemonUrl, formats, inContext, integer, isObject, logLevel, optionalString, seconds,
+} from './config-values.js'
 import type { FolderTiming } from './folder-watcher.js'
+
+export { ConfigError } from './config-values.js'
 
 export const USAGE = `Usage: npm run watch -- <folder>... [options]
        npm run watch -- --config watch.json [options]
@@ -26,9 +31,15 @@ Options:
   --config FILE             JSON file listing folders with their own settings (see below)
   --concurrency N           files processed at once over all folders (1)
   --stable-seconds S        how long a file must stay unchanged before it is read (2)
-  --companion-timeout S     how long a mesh waits for the .mtl, .bin or textures it refers to (60)
+  --companion-timeout S     how long a glTF waits for the .bin buffers it refers to (60); an
+                            OBJ waits a sixth as long for its .mtl files, and nothing waits
+                            for textures
+  --orphan-seconds S        how long a .mtl, .bin, texture or sidecar waits in incoming/ for
+                            a mesh that refers to it before a warning is logged (600)
   --rescan-seconds S        how often incoming/ is listed in case a change event was missed (30)
   --poll                    poll for changes instead of file system events (network shares)
+  --create                  create a watched folder that does not exist (without it, a
+                            missing folder stops the watcher, which catches typos)
   --param NAME=VALUE        segmentation parameter for every folder, repeatable (n_clusters=8)
   --max-faces N             largest mesh in source faces, in-process only (${DEFAULT_MAX_FACES})
   --log-level LEVEL         trace, debug, info, warn, error or fatal [LOG_LEVEL] (info)
@@ -36,17 +47,13 @@ Options:
 
 Config file: {"daemon": URL, "token": T, "concurrency": N, "params": {...},
   "folders": ["path", {"path": "path", "params": {...}, "formats": ["glb", "ply", "labels", "pca"],
-  "stableSeconds": S, "companionTimeoutSeconds": S, "rescanSeconds": S, "poll": true}]}
+  "stableSeconds": S, "companionTimeoutSeconds": S, "rescanSeconds": S, "orphanSeconds": S,
+  "poll": true, "create": true}]}
 Top-level keys other than folders set defaults for every folder; relative paths are relative to
 the config file. Command-line options override the file's top-level values.`
 
 /** Outputs written to done/ unless a folder chooses others. */
 export const DEFAULT_FORMATS: readonly ExportFormat[] = ['glb', 'ply', 'labels', 'pca']
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
-}
 
 export interface FolderConfig {
   /** Absolute path of the watched folder. */
@@ -55,6 +62,8 @@ export interface FolderConfig {
   params: Record<string, unknown>
   formats: ExportFormat[]
   timing: FolderTiming
+  /** Create the folder when it does not exist, instead of stopping with an error. */
+  create: boolean
 }
 
 export interface WatchConfig {
@@ -67,9 +76,55 @@ export interface WatchConfig {
   help: boolean
 }
 
-const DEFAULT_SETTINGS = { stableSeconds: 2, companionTimeoutSeconds: 60, rescanSeconds: 30, poll: false }
-const FOLDER_KEYS = ['path', 'params', 'formats', 'stableSeconds', 'companionTimeoutSeconds', 'rescanSeconds', 'poll']
+/** Settings that apply per folder, given at the top level (for every folder) or in a folder entry. */
+interface FolderSettings {
+  formats?: ExportFormat[]
+  stableMs?: number
+  companionTimeoutMs?: number
+  rescanMs?: number
+  orphanMs?: number
+  poll?: boolean
+  create?: boolean
+}
+
+/** Settings of the whole watcher. */
+interface GlobalSettings extends FolderSettings {
+  daemon?: string
+  token?: string
+  concurrency?: number
+  maxFaces?: number
+  logLevel?: string
+  params?: Record<string, unknown>
+}
+
+const DEFAULT_SETTINGS: Required<FolderSettings> = {
+  formats: [...DEFAULT_FORMATS],
+  stableMs: 2000,
+  companionTimeoutMs: 60_000,
+  rescanMs: 30_000,
+  orphanMs: 600_000,
+  poll: false,
+  create: false,
+}
+const FOLDER_KEYS = ['path', 'params', 'formats', 'stableSeconds', 'companionTimeoutSeconds', 'rescanSeconds', 'orphanSeconds', 'poll', 'create']
 const TOP_KEYS = ['daemon', 'token', 'concurrency', 'maxFaces', 'logLevel', 'folders', ...FOLDER_KEYS.filter((key) => key !== 'path')]
+
+/** The command-line option of each setting, named in messages about a value given there. */
+const OPTION_NAMES: Record<string, string> = {
+  daemon: '--daemon',
+  token: '--token',
+  concurrency: '--concurrency',
+  maxFaces: '--max-faces',
+  logLevel: '--log-level',
+  stableSeconds: '--stable-seconds',
+  companionTimeoutSeconds: '--companion-timeout',
+  rescanSeconds: '--rescan-seconds',
+  orphanSeconds: '--orphan-seconds',
+  poll: '--poll',
+  create: '--create',
+}
+const optionName = (key: string) => OPTION_NAMES[key] ?? key
+const keyName = (key: string) => key
 
 /** Parses argv (without node and script) and the config file it names; throws ConfigError. */
 export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promise<WatchConfig> {
@@ -77,10 +132,8 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
   if (values.help) return { folders: [], concurrency: 1, maxFaces: DEFAULT_MAX_FACES, logLevel: 'info', help: true }
 
   const file = values.config ? await readConfigFile(values.config) : undefined
-  const top: Record<string, unknown> = { ...(file?.values ?? {}) }
-  delete top.folders
-  const cliParams = parseParamOptions(values.param ?? [])
-  const overrides: Record<string, unknown> = {
+  const fromFile = file ? inContext(file.path, () => globalSettings(file.values, keyName)) : {}
+  const fromCommandLine = globalSettings({
     daemon: values.daemon,
     token: values.token,
     concurrency: values.concurrency,
@@ -89,10 +142,12 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
     stableSeconds: values['stable-seconds'],
     companionTimeoutSeconds: values['companion-timeout'],
     rescanSeconds: values['rescan-seconds'],
+    orphanSeconds: values['orphan-seconds'],
     poll: values.poll,
-  }
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) top[key] = value
-  top.params = { ...(isObject(top.params) ? top.params : {}), ...cliParams }
+    create: values.create,
+  }, optionName)
+  const top: GlobalSettings = { ...fromFile, ...fromCommandLine }
+  top.params = { ...fromFile.params, ...parseParamOptions(values.param ?? []) }
 
   const entries: Array<{ entry: unknown; base: string; source: string }> = [
     ...(file?.folders ?? []).map((entry) => ({ entry, base: file!.dir, source: file!.path })),
@@ -102,13 +157,12 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Promis
   const folders = entries.map(({ entry, base, source }) => folderConfig(entry, top, base, source))
   checkDistinct(folders)
 
-  const daemonUrl = optionalString(top.daemon, 'daemon')
   return {
     folders,
-    daemon: daemonUrl ? { url: checkUrl(daemonUrl), token: optionalString(top.token, 'token') ?? (env.PARTFIELD_TOKEN || undefined) } : undefined,
-    concurrency: integer(top.concurrency ?? 1, 'concurrency', 1, 64),
-    maxFaces: integer(top.maxFaces ?? DEFAULT_MAX_FACES, 'maxFaces (--max-faces)', 1, 1e9),
-    logLevel: logLevel(top.logLevel ?? env.LOG_LEVEL ?? 'info'),
+    daemon: top.daemon ? { url: top.daemon, token: top.token ?? (env.PARTFIELD_TOKEN || undefined) } : undefined,
+    concurrency: top.concurrency ?? 1,
+    maxFaces: top.maxFaces ?? DEFAULT_MAX_FACES,
+    logLevel: top.logLevel ?? logLevel(env.LOG_LEVEL ?? 'info', 'LOG_LEVEL'),
     help: false,
   }
 }
@@ -126,7 +180,9 @@ function parseCommandLine(argv: string[]) {
         'stable-seconds': { type: 'string' },
         'companion-timeout': { type: 'string' },
         'rescan-seconds': { type: 'string' },
+        'orphan-seconds': { type: 'string' },
         poll: { type: 'boolean' },
+        create: { type: 'boolean' },
         param: { type: 'string', multiple: true },
         'max-faces': { type: 'string' },
         'log-level': { type: 'string' },
@@ -155,43 +211,74 @@ async function readConfigFile(path: string): Promise<{ path: string; dir: string
   return { path: absolute, dir: dirname(absolute), values: value, folders }
 }
 
-function folderConfig(entry: unknown, top: Record<string, unknown>, base: string, source: string): FolderConfig {
-  const settings: Record<string, unknown> = typeof entry === 'string' ? { path: entry } : isObject(entry) ? entry : {}
-  const where = `folder ${JSON.stringify(settings.path ?? entry)} in ${source}`
-  if (typeof settings.path !== 'string' || settings.path === '') throw new ConfigError(`${where}: expected a path string or an object with "path"`)
-  for (const key of Object.keys(settings)) {
+/** Checks the watcher-wide settings present in `raw`; `name` gives the setting's name for messages. */
+function globalSettings(raw: Record<string, unknown>, name: (key: string) => string): GlobalSettings {
+  const settings: GlobalSettings = folderSettings(raw, name)
+  const url = optionalString(raw.daemon, name('daemon'))
+  if (url) settings.daemon = daemonUrl(url, name('daemon'))
+  const token = optionalString(raw.token, name('token'))
+  if (token) settings.token = token
+  if (raw.concurrency !== undefined) settings.concurrency = integer(raw.concurrency, name('concurrency'), 1, 64)
+  if (raw.maxFaces !== undefined) settings.maxFaces = integer(raw.maxFaces, name('maxFaces'), 1, 1e9)
+  if (raw.logLevel !== undefined) settings.logLevel = logLevel(raw.logLevel, name('logLevel'))
+  if (raw.params !== undefined) {
+    if (!isObject(raw.params)) throw new ConfigError(`invalid ${name('params')}: expected an object`)
+    settings.params = raw.params
+  }
+  return settings
+}
+
+/** Checks the per-folder settings present in `raw`. */
+function folderSettings(raw: Record<string, unknown>, name: (key: string) => string): FolderSettings {
+  const settings: FolderSettings = {}
+  if (raw.formats !== undefined) settings.formats = formats(raw.formats, name('formats'))
+  if (raw.stableSeconds !== undefined) settings.stableMs = seconds(raw.stableSeconds, name('stableSeconds'), 0.05, 3600)
+  if (raw.companionTimeoutSeconds !== undefined) {
+    settings.companionTimeoutMs = seconds(raw.companionTimeoutSeconds, name('companionTimeoutSeconds'), 0, 86_400)
+  }
+  if (raw.rescanSeconds !== undefined) settings.rescanMs = seconds(raw.rescanSeconds, name('rescanSeconds'), 1, 86_400)
+  if (raw.orphanSeconds !== undefined) settings.orphanMs = seconds(raw.orphanSeconds, name('orphanSeconds'), 1, 7 * 86_400)
+  if (raw.poll !== undefined) settings.poll = boolean(raw.poll, name('poll'))
+  if (raw.create !== undefined) settings.create = boolean(raw.create, name('create'))
+  return settings
+}
+
+function folderConfig(entry: unknown, top: GlobalSettings, base: string, source: string): FolderConfig {
+  const raw: Record<string, unknown> = typeof entry === 'string' ? { path: entry } : isObject(entry) ? entry : {}
+  const where = `folder ${JSON.stringify(raw.path ?? entry)} in ${source}`
+  if (typeof raw.path !== 'string' || raw.path === '') throw new ConfigError(`${where}: expected a path string or an object with "path"`)
+  for (const key of Object.keys(raw)) {
     if (!FOLDER_KEYS.includes(key)) throw new ConfigError(`${where}: unknown key ${JSON.stringify(key)}; expected one of ${FOLDER_KEYS.join(', ')}`)
   }
+  if (raw.params !== undefined && !isObject(raw.params)) throw new ConfigError(`${where}: "params" must be an object`)
 
-  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...pick(top), ...pick(settings) }
-  const params = { ...(isObject(top.params) ? top.params : {}), ...(isObject(settings.params) ? settings.params : {}) }
-  if (settings.params !== undefined && !isObject(settings.params)) throw new ConfigError(`${where}: "params" must be an object`)
-  try {
-    parseParams(params)
-  } catch (error) {
-    throw new ConfigError(`${where}: ${(error as Error).message}`)
-  }
+  const own = inContext(where, () => folderSettings(raw, keyName))
+  const settings = { ...DEFAULT_SETTINGS, ...withoutUndefined(top), ...own }
+  const params = { ...top.params, ...(isObject(raw.params) ? raw.params : {}) }
+  inContext(where, () => parseParams(params))
 
   return {
-    path: resolve(base, settings.path),
+    path: resolve(base, raw.path),
     params,
-    formats: formats(merged.formats ?? DEFAULT_FORMATS, where),
+    formats: settings.formats,
     timing: {
-      stableMs: seconds(merged.stableSeconds, `${where}: stableSeconds`, 0.05, 3600),
-      companionTimeoutMs: seconds(merged.companionTimeoutSeconds, `${where}: companionTimeoutSeconds`, 0, 86_400),
-      rescanMs: seconds(merged.rescanSeconds, `${where}: rescanSeconds`, 1, 86_400),
-      usePolling: boolean(merged.poll, `${where}: poll`),
+      stableMs: settings.stableMs,
+      companionTimeoutMs: settings.companionTimeoutMs,
+      rescanMs: settings.rescanMs,
+      orphanMs: settings.orphanMs,
+      usePolling: settings.poll,
     },
+    create: settings.create,
   }
 }
 
-/** Returns the folder settings present in `values`, without undefined ones. */
-function pick(values: Record<string, unknown>): Record<string, unknown> {
-  const picked: Record<string, unknown> = {}
-  for (const key of ['formats', 'stableSeconds', 'companionTimeoutSeconds', 'rescanSeconds', 'poll']) {
-    if (values[key] !== undefined) picked[key] = values[key]
+/** Returns the per-folder settings among `settings` that are set. */
+function withoutUndefined(settings: GlobalSettings): FolderSettings {
+  const defined: FolderSettings = {}
+  for (const key of Object.keys(DEFAULT_SETTINGS) as Array<keyof FolderSettings>) {
+    if (settings[key] !== undefined) Object.assign(defined, { [key]: settings[key] })
   }
-  return picked
+  return defined
 }
 
 function parseParamOptions(options: string[]): Record<string, unknown> {
@@ -210,59 +297,4 @@ function checkDistinct(folders: FolderConfig[]): void {
     if (seen.has(folder.path)) throw new ConfigError(`folder ${folder.path} is listed twice; list each folder once`)
     seen.add(folder.path)
   }
-}
-
-function formats(value: unknown, where: string): ExportFormat[] {
-  const valid = Array.isArray(value) && value.length > 0 && value.every((f) => EXPORT_FORMATS.includes(f as ExportFormat))
-  if (!valid) throw new ConfigError(`${where}: invalid formats ${JSON.stringify(value)}; expected a non-empty list of ${EXPORT_FORMATS.join(', ')}`)
-  return [...new Set(value as ExportFormat[])]
-}
-
-function seconds(value: unknown, name: string, min: number, max: number): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number < min || number > max) {
-    throw new ConfigError(`invalid ${name}: ${JSON.stringify(value)}; expected seconds from ${min} to ${max}`)
-  }
-  return Math.round(number * 1000)
-}
-
-function integer(value: unknown, name: string, min: number, max: number): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    throw new ConfigError(`invalid ${name}: ${JSON.stringify(value)}; expected an integer from ${min} to ${max}`)
-  }
-  return number
-}
-
-function boolean(value: unknown, name: string): boolean {
-  if (typeof value === 'boolean') return value
-  throw new ConfigError(`invalid ${name}: ${JSON.stringify(value)}; expected true or false`)
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string') throw new ConfigError(`invalid ${name}: ${JSON.stringify(value)}; expected a string`)
-  return value
-}
-
-function checkUrl(url: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new ConfigError(`invalid daemon URL ${JSON.stringify(url)}; expected http://HOST:PORT or https://HOST`)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`invalid daemon URL ${JSON.stringify(url)}; expected an http:// or https:// URL`)
-  }
-  return url.replace(/\/+$/, '')
-}
-
-function logLevel(value: unknown): string {
-  if (typeof value === 'string' && LOG_LEVELS.includes(value)) return value
-  throw new ConfigError(`invalid log level ${JSON.stringify(value)}; expected one of ${LOG_LEVELS.join(', ')}`)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -71,6 +71,19 @@ describe('DaemonClient.call', () => {
     expect((await call).status).toBe(200)
   })
 
+  it('names a missing token while retrying 401', async () => {
+    const url = await serve((_request, response, attempt) => {
+      if (attempt === 1) json(response, 401, { error: { code: 'unauthorized', message: 'this daemon requires a token' } })
+      else json(response, 200, { status: 'ok' })
+    })
+    const lines: Array<Record<string, unknown>> = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const withoutToken = new DaemonClient({ url, logger, firstBackoffMs: 20 })
+    expect((await withoutToken.call('/v1/health', {}, new AbortController().signal)).status).toBe(200)
+    expect(lines.map((line) => line.msg)).toEqual(['daemon requires a token, and none was given; pass --token or set PARTFIELD_TOKEN; retrying'])
+    expect(lines[0]).toMatchObject({ level: 50, status: 401, attempt: 1 })
+  })
+
   it('stops retrying when aborted', async () => {
     const url = await serve((_request, response) => json(response, 503, { error: { code: 'busy', message: 'busy' } }))
     const controller = new AbortController()

@@ -86,12 +86,18 @@ export class DaemonClient {
     }
   }
 
+  #tokenProblem(): string {
+    return this.#token
+      ? 'daemon rejected the token; check --token or PARTFIELD_TOKEN; retrying'
+      : 'daemon requires a token, and none was given; pass --token or set PARTFIELD_TOKEN; retrying'
+  }
+
   #logRetry(path: string, method: string, attempt: number, waitMs: number, error: unknown): void {
     const details = { daemon: this.url, method, path: path.split('?')[0], attempt, retryInMs: waitMs }
     if (error instanceof DaemonError) {
       const level = error.status === 401 || error.status === 403 ? 'error' : 'warn'
       this.#logger[level]({ ...details, status: error.status, code: error.code, error: error.message },
-        error.status === 401 ? 'daemon rejected the token; check --token or PARTFIELD_TOKEN' : 'daemon busy; retrying')
+        error.status === 401 ? this.#tokenProblem() : 'daemon busy; retrying')
       return
     }
     // Rate-limited: the first failures, then every tenth, so a long outage does not flood the log.

@@ -3,11 +3,13 @@ import { join } from 'node:path'
 
 import type { SegmentParams } from '../../protocol/src/params.js'
 import { exists, suffixedNames, writeFileAtomic } from './file-moves.js'
-import type { JobFailure } from './job-failure.js'
+import { adviceFor, type JobFailure } from './job-failure.js'
 import type { JobManifest } from './job-manifest.js'
 
 /** Line width of the wrapped paragraphs, so the file reads well in any text editor. */
 const WIDTH = 78
+const RETRY_ADVICE = 'To retry, move the files of this folder (except this error.txt) back into incoming/. ' +
+  'The watcher leaves this folder with error.txt and its hidden job record; delete it when you no longer need it.'
 
 export interface ErrorReport {
   failure: JobFailure
@@ -28,8 +30,9 @@ export function errorText(report: ErrorReport): string {
     `  ${failure.message}`,
     '',
     'What to do:',
-    ...wrap(failure.advice),
-    ...wrap('To retry, move the files of this folder (except this error.txt) back into incoming/.'),
+    ...wrap(adviceFor(failure.kind, report.processedBy)),
+    // Moving an unsupported file back would only fail it again.
+    ...(failure.kind === 'unsupported-format' ? [] : wrap(RETRY_ADVICE)),
     '',
     'Details:',
     `  file:        ${manifest.file}`,

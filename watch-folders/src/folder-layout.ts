@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 
 /**
@@ -34,8 +34,28 @@ export function folderLayout(root: string): FolderLayout {
   }
 }
 
-/** Creates the watched folder and its four subfolders where missing. */
-export async function ensureLayout(layout: FolderLayout): Promise<void> {
+/** A watched folder that does not exist (and may not be created) or is not a folder. */
+export class FolderMissingError extends Error {
+  override readonly name = 'FolderMissingError'
+}
+
+/**
+ * Creates the four subfolders where missing. The watched folder itself is created only with
+ * `create`, so a mistyped path stops the watcher instead of being watched while the files are
+ * dropped elsewhere.
+ */
+export async function ensureLayout(layout: FolderLayout, create = true): Promise<void> {
+  let isFolder: boolean | undefined
+  try {
+    isFolder = (await stat(layout.root)).isDirectory()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  if (isFolder === false) throw new FolderMissingError(`${layout.root} is not a folder; name the folder to watch`)
+  if (isFolder === undefined && !create) {
+    throw new FolderMissingError(`folder ${layout.root} does not exist; create it or pass --create ("create": true in a config file)`)
+  }
+
   for (const dir of [layout.incoming, layout.processing, layout.done, layout.failed]) {
     await mkdir(dir, { recursive: true })
   }

@@ -1,36 +1,39 @@
 /**
  * Watches one folder's incoming/ with chokidar. A mesh file becomes a job once it and the files
  * it refers to are complete. The job then waits in the shared queue, is claimed into processing/
- * and runs. A periodic rescan catches files whose events were missed (network shares).
+ * and runs. A file the watcher cannot read goes to failed/ with an error.txt, and a companion or
+ * sidecar waits for its mesh. A periodic rescan catches files whose events were missed (network
+ * shares).
  */
 import { readdir } from 'node:fs/promises'
-import { basename, join, posix } from 'node:path'
+import { basename, join } from 'node:path'
 
 import { watch, type FSWatcher } from 'chokidar'
 
 import type { Candidate } from './claim.js'
 import { claim, findInterruptedJobs } from './claim.js'
-import { findReferences } from './companions.js'
+import { gatherCompanions } from './companion-wait.js'
+import { fileRole } from './file-roles.js'
 import { ensureLayout, type FolderLayout } from './folder-layout.js'
 import { lockFolder, unlockFolder } from './folder-lock.js'
 import type { JobQueue } from './job-queue.js'
 import { runJob, type JobContext } from './job-runner.js'
-import { pause } from './pause.js'
-import { readFileState, sameState, waitUntilStable, type FileState, type StableOptions } from './stable-file.js'
-import { isMeshFileName, isTemporaryName, SIDECAR_SUFFIX } from './temp-names.js'
+import { OrphanWatch } from './orphan-watch.js'
+import { pollIntervalMs, readFileState, sameState, waitUntilStable, type FileState, type StableOptions } from './stable-file.js'
+import { isTemporaryName, SIDECAR_SUFFIX } from './temp-names.js'
 
 /** An empty file must stay empty this long before it is taken as complete. */
 const EMPTY_FILE_STABLE_MS = 30_000
-/** More referenced files than this are not followed, so a strange file cannot stall the watcher. */
-const MAX_COMPANIONS = 1000
 
 export interface FolderTiming {
   /** How long a file must stay unchanged to count as complete, in milliseconds. */
   stableMs: number
-  /** How long a mesh waits for the files it refers to, in milliseconds. */
+  /** How long a mesh waits for the buffers it refers to, in milliseconds. */
   companionTimeoutMs: number
   /** How often incoming/ is listed again in case an event was missed, in milliseconds. */
   rescanMs: number
+  /** How long a companion or sidecar waits for its mesh before a warning, in milliseconds. */
+  orphanMs: number
   /** Poll the file system instead of relying on change notifications (network shares). */
   usePolling: boolean
 }
@@ -46,19 +49,31 @@ export class FolderWatcher {
   readonly #queue: JobQueue
   /** Names in incoming/ being settled, queued or claimed, so each is handled once. */
   readonly #tracked = new Set<string>()
+  /** Per mesh being settled, queued or claimed: the paths it refers to, relative to incoming/. */
+  readonly #references = new Map<string, Set<string>>()
+  readonly #orphans: OrphanWatch
   #watcher: FSWatcher | undefined
   #rescan: NodeJS.Timeout | undefined
 
-  constructor(context: JobContext, timing: FolderTiming, queue: JobQueue) {
+  constructor(context: Omit<JobContext, 'stableMs'>, timing: FolderTiming, queue: JobQueue) {
     this.#layout = context.layout
-    this.#context = context
+    this.#context = { ...context, stableMs: timing.stableMs }
     this.#timing = timing
     this.#queue = queue
+    this.#orphans = new OrphanWatch({
+      incoming: this.#layout.incoming,
+      orphanMs: timing.orphanMs,
+      logger: context.logger.child({ folder: this.#layout.root }),
+      isAwaited: (name) => this.#isAwaited(name),
+    })
   }
 
-  /** Creates the subfolders and takes the folder's lock; throws FolderLockedError when another watcher holds it. */
-  async lock(): Promise<void> {
-    await ensureLayout(this.#layout)
+  /**
+   * Creates the subfolders and takes the folder's lock. Throws FolderMissingError when the folder
+   * does not exist and `create` is false, and FolderLockedError when another watcher holds it.
+   */
+  async lock(options: { create: boolean }): Promise<void> {
+    await ensureLayout(this.#layout, options.create)
     await lockFolder(this.#layout.root)
   }
 
@@ -81,6 +96,7 @@ export class FolderWatcher {
     })
     watcher.on('add', (path) => this.#consider(basename(path)))
     watcher.on('change', (path) => this.#consider(basename(path)))
+    watcher.on('unlink', (path) => this.#orphans.forget(basename(path)))
     watcher.on('error', (error) => this.#context.logger.error({ folder: this.#layout.root, error: (error as Error).message }, 'file watcher error'))
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
     this.#watcher = watcher
@@ -93,6 +109,7 @@ export class FolderWatcher {
   /** Stops noticing files; jobs already queued or running are not affected. */
   async stop(): Promise<void> {
     clearInterval(this.#rescan)
+    this.#orphans.stop()
     await this.#watcher?.close()
   }
 
@@ -103,16 +120,44 @@ export class FolderWatcher {
 
   async #scan(): Promise<void> {
     try {
-      for (const name of await readdir(this.#layout.incoming)) this.#consider(name)
+      const names = await readdir(this.#layout.incoming)
+      this.#orphans.keepOnly(new Set(names))
+      for (const name of names) this.#consider(name)
     } catch (error) {
       this.#context.logger.error({ folder: this.#layout.root, error: (error as Error).message }, 'cannot list incoming/')
     }
   }
 
   #consider(name: string): void {
-    if (this.#context.signal.aborted || !isMeshFileName(name) || this.#tracked.has(name)) return
-    this.#tracked.add(name)
-    void this.#settle(name)
+    if (this.#context.signal.aborted || this.#tracked.has(name)) return
+    switch (fileRole(name)) {
+      case 'mesh':
+        this.#tracked.add(name)
+        void this.#settle(name)
+        return
+      case 'companion':
+      case 'sidecar':
+        this.#orphans.notice(name)
+        return
+      case 'unsupported':
+        this.#tracked.add(name)
+        void this.#rejectUnsupported(name)
+        return
+      case 'temporary':
+        return
+    }
+  }
+
+  /** Returns whether a mesh being settled, queued or claimed refers to `name` or has it as sidecar. */
+  #isAwaited(name: string): boolean {
+    if (name.toLowerCase().endsWith(SIDECAR_SUFFIX) && this.#tracked.has(name.slice(0, -SIDECAR_SUFFIX.length))) return true
+    for (const references of this.#references.values()) if (references.has(name)) return true
+    return false
+  }
+
+  #forget(name: string): void {
+    this.#tracked.delete(name)
+    this.#references.delete(name)
   }
 
   /** Waits until the file is complete, then queues it. A file that disappears is dropped from tracking. */
@@ -126,7 +171,7 @@ export class FolderWatcher {
       }
     }
     if (!ready) {
-      this.#tracked.delete(name)
+      this.#forget(name)
       return
     }
     const found = ready
@@ -138,48 +183,40 @@ export class FolderWatcher {
     const state = await waitUntilStable(join(this.#layout.incoming, name), stable)
     if (!state) return undefined
 
-    const deadline = Date.now() + this.#timing.companionTimeoutMs
-    const { present, missing } = await this.#gatherCompanions(name, deadline)
+    const references = new Set<string>()
+    this.#references.set(name, references)
+    const { present, missing } = await gatherCompanions(name, {
+      incoming: this.#layout.incoming,
+      timeoutMs: this.#timing.companionTimeoutMs,
+      stable,
+      logger: this.#context.logger.child({ folder: this.#layout.root }),
+      onReference: (path) => references.add(path),
+    })
     const sidecarName = `${name}${SIDECAR_SUFFIX}`
     const sidecar = await waitUntilStable(join(this.#layout.incoming, sidecarName), stable)
     return { file: name, state, companions: present, missing, sidecar: sidecar ? sidecarName : undefined }
   }
 
   /**
-   * Waits for every file the mesh refers to (and, for a material library, every texture it
-   * refers to) to exist and be complete, until `deadline`. Paths are relative to incoming/.
+   * Moves a file the watcher cannot read to failed/ with an error.txt, once it is complete. A
+   * file that a waiting mesh refers to stays, because it moves with that mesh.
    */
-  async #gatherCompanions(name: string, deadline: number): Promise<{ present: string[]; missing: string[] }> {
-    const present: string[] = []
-    const missing: string[] = []
-    const pending = await findReferences(join(this.#layout.incoming, name))
-    const seen = new Set<string>([name])
-    while (pending.length > 0 && seen.size <= MAX_COMPANIONS) {
-      const reference = pending.shift()!
-      // A referenced mesh file is a job of its own, so it does not travel with this one.
-      if (seen.has(reference) || isMeshFileName(posix.basename(reference))) continue
-      seen.add(reference)
-
-      const path = join(this.#layout.incoming, reference)
-      if (!(await this.#waitForFile(path, deadline)) || !(await waitUntilStable(path, this.#stableOptions()))) {
-        missing.push(reference)
-        continue
+  async #rejectUnsupported(name: string): Promise<void> {
+    try {
+      const state = await waitUntilStable(join(this.#layout.incoming, name), this.#stableOptions())
+      // Gone, or a folder: nothing to do.
+      if (!state || this.#isAwaited(name)) return
+      const sidecarName = `${name}${SIDECAR_SUFFIX}`
+      const sidecar = (await readFileState(join(this.#layout.incoming, sidecarName))) ? sidecarName : undefined
+      const job = await claim(this.#layout, { file: name, state, companions: [], missing: [], sidecar })
+      await runJob(this.#context, job)
+    } catch (error) {
+      if (!this.#context.signal.aborted) {
+        this.#context.logger.error({ folder: this.#layout.root, file: name, error: (error as Error).message },
+          'cannot move the unsupported file to failed/; it is tried again at the next rescan')
       }
-      present.push(reference)
-      const directory = posix.dirname(reference)
-      for (const nested of await findReferences(path)) {
-        const joined = posix.normalize(posix.join(directory, nested))
-        if (!joined.startsWith('../')) pending.push(joined)
-      }
-    }
-    return { present, missing }
-  }
-
-  async #waitForFile(path: string, deadline: number): Promise<boolean> {
-    for (;;) {
-      if (await readFileState(path)) return true
-      if (Date.now() >= deadline) return false
-      await pause(this.#pollMs(), this.#context.signal)
+    } finally {
+      this.#forget(name)
     }
   }
 
@@ -187,7 +224,7 @@ export class FolderWatcher {
   async #claimAndRun(ready: Ready): Promise<void> {
     const current = await readFileState(join(this.#layout.incoming, ready.file)).catch(() => undefined)
     if (!current || !sameState(current, ready.state)) {
-      this.#tracked.delete(ready.file)
+      this.#forget(ready.file)
       if (current) this.#consider(ready.file)
       return
     }
@@ -200,7 +237,7 @@ export class FolderWatcher {
         'cannot move the file to processing/; it stays in incoming/ and is tried again at the next rescan')
       return
     } finally {
-      this.#tracked.delete(ready.file)
+      this.#forget(ready.file)
     }
     await runJob(this.#context, job)
   }
@@ -221,6 +258,6 @@ export class FolderWatcher {
   }
 
   #pollMs(): number {
-    return Math.max(50, Math.min(500, Math.round(this.#timing.stableMs / 4)))
+    return pollIntervalMs(this.#timing.stableMs)
   }
 }

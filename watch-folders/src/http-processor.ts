@@ -13,6 +13,7 @@ import { hasOurSignature, SIGNATURE_BYTES } from '../../daemon/src/export/signat
 import type { JobStatus } from '../../protocol/src/messages.js'
 import { parseJobStatus } from '../../protocol/src/responses.js'
 import { DaemonClient, DaemonError } from './daemon-client.js'
+import { daemonJobSeconds, kindFromLabelsHead, LABELS_HEAD_BYTES, readFileHead, readResponseHead } from './daemon-job-facts.js'
 import { temporaryPathFor } from './file-moves.js'
 import { failureFromFacts, JobFailure } from './job-failure.js'
 import { pause } from './pause.js'
@@ -48,9 +49,12 @@ export class HttpProcessor implements Processor {
 
   async process(request: ProcessRequest): Promise<ProcessSummary> {
     let jobId = request.checkpoint
+    // True while the job being followed is one that an earlier run of the watcher submitted.
+    let resumed = jobId !== undefined
     for (let resubmits = 0; ; ) {
       if (jobId === undefined) {
         jobId = await this.#submit(request)
+        resumed = false
         await request.saveCheckpoint(jobId)
       }
       const status = await this.#waitForEnd(jobId, request.signal)
@@ -59,7 +63,7 @@ export class HttpProcessor implements Processor {
         jobId = undefined
         continue
       }
-      if (status.state === 'succeeded') return this.#collect(status, request)
+      if (status.state === 'succeeded') return this.#collect(status, request, resumed)
 
       const error = status.error ?? { code: status.state, message: `the daemon ${status.state} the job` }
       if (error.code === 'interrupted' && resubmits < MAX_RESUBMITS) {
@@ -112,7 +116,8 @@ export class HttpProcessor implements Processor {
   }
 
   /** Downloads the requested formats, named after the input, then deletes the daemon's copy. */
-  async #collect(status: JobStatus, request: ProcessRequest): Promise<ProcessSummary> {
+  async #collect(status: JobStatus, request: ProcessRequest, resumed: boolean): Promise<ProcessSummary> {
+    const downloadStart = performance.now()
     const files: string[] = []
     for (const file of status.files) {
       if (!request.formats.includes(file.format as ProcessRequest['formats'][number])) continue
@@ -126,6 +131,7 @@ export class HttpProcessor implements Processor {
       await installDownload(join(request.dir, name), new Uint8Array(await response.arrayBuffer()))
       files.push(name)
     }
+    const kind = await this.#inputKind(status, request, files)
 
     try {
       await this.#client.once(`/v1/jobs/${status.id}`, { method: 'DELETE' })
@@ -133,7 +139,9 @@ export class HttpProcessor implements Processor {
       // The daemon deletes finished jobs on its own after its time to live, so this only wastes disk for a while.
       this.#logger.warn({ daemon: this.description, jobId: status.id, error: (error as Error).message }, 'could not delete the finished job on the daemon')
     }
+    const downloadSeconds = (performance.now() - downloadStart) / 1000
     return {
+      kind,
       faces: status.faces ?? 0,
       parts: status.parts ?? 0,
       backend: status.backend ?? 'unknown',
@@ -141,7 +149,30 @@ export class HttpProcessor implements Processor {
       files,
       warnings: status.warnings,
       timings: { ...status.timings } as Record<string, number>,
+      ...(resumed ? { resumedSeconds: daemonJobSeconds(status) + downloadSeconds } : {}),
     }
+  }
+
+  /**
+   * Returns whether the daemon segmented a mesh or a point cloud. The status does not say, but
+   * labels.json does. Only a PLY file can be a point cloud, so other inputs need no look.
+   */
+  async #inputKind(status: JobStatus, request: ProcessRequest, downloaded: readonly string[]): Promise<'mesh' | 'points'> {
+    const labels = status.files.find((file) => file.format === 'labels')
+    if (status.input.format !== 'ply' || !labels) return 'mesh'
+
+    const name = localName(labels.name)
+    let head: string
+    try {
+      if (downloaded.includes(name)) {
+        head = await readFileHead(join(request.dir, name), LABELS_HEAD_BYTES)
+      } else {
+        head = await readResponseHead(await this.#client.call(labels.url, {}, request.signal), LABELS_HEAD_BYTES)
+      }
+    } catch (error) {
+      throw asFailure(error)
+    }
+    return kindFromLabelsHead(head) ?? 'mesh'
   }
 }
 

@@ -2,8 +2,11 @@
  * Failure reasons of a job and the advice for each. Every error that ends a job becomes a
  * JobFailure, and its text goes to error.txt beside the original in failed/.
  */
+import { extensionOf } from '../../daemon/src/mesh/formats.js'
+import { SUPPORTED_FORMATS } from './file-roles.js'
 
 export type FailureKind =
+  | 'unsupported-format'
   | 'invalid-mesh'
   | 'missing-resource'
   | 'too-many-faces'
@@ -16,9 +19,14 @@ export type FailureKind =
   | 'vanished'
   | 'internal'
 
-const ADVICE: Record<FailureKind, string> = {
+/** Processor.description of the in-process pipeline; any other value is a daemon's URL. */
+const IN_PROCESS = 'in-process'
+
+const ADVICE: Record<FailureKind, string | ((processedBy: string) => string)> = {
+  'unsupported-format':
+    `The watcher reads meshes in the formats ${SUPPORTED_FORMATS}. Export the model in one of them from your 3D program (OBJ and GLB work in almost every program) and drop that file into incoming/. Files that come with a mesh (.mtl, .bin, textures) wait in incoming/ for the mesh that refers to them. A file that is not a model does not belong in incoming/; delete this folder once you have what you need from it.`,
   'invalid-mesh':
-    'The file could not be read as a mesh. Fix the problem named above, or export the mesh again from your 3D program, then drop the file into incoming/ again.',
+    'The file could not be read as a mesh. Fix the problem named above, or export the mesh again from your 3D program, then drop the file into incoming/ again. If the file was still being copied or downloaded when the watcher read it, the file in this folder may be complete by now: move it back into incoming/.',
   'missing-resource':
     'A file the mesh refers to is missing. Put it into incoming/ under the name the mesh uses, before or together with the mesh, then drop the mesh into incoming/ again.',
   'too-many-faces':
@@ -27,8 +35,9 @@ const ADVICE: Record<FailureKind, string> = {
     'The file is larger than the daemon accepts. Make it smaller (decimate the mesh, drop unused data), or start the daemon with a higher --max-upload-mb, then drop it into incoming/ again.',
   'invalid-params':
     'A parameter is invalid. Correct it in the file named above (the allowed values are in protocol/PROTOCOL.md, section Parameters), then drop the mesh into incoming/ again.',
-  'backend-unavailable':
-    'The requested feature backend cannot run here. Install the PartField model (runpod/install.sh or PARTFIELD_MODEL), or set "backend": "geometric" in the parameters, then drop the mesh into incoming/ again.',
+  'backend-unavailable': (processedBy) => processedBy === IN_PROCESS
+    ? 'The watcher runs the pipeline itself and has no usable PartField model. Install the model on this machine (runpod/install.sh) or set PARTFIELD_MODEL to the model file before starting the watcher, or set "backend": "geometric" in the parameters, then drop the mesh into incoming/ again.'
+    : `The daemon at ${processedBy} has no usable PartField model; the watcher only sends files there. Install the model on the daemon's machine (runpod/install.sh, or PARTFIELD_MODEL when starting the daemon), or set "backend": "geometric" in the parameters, then drop the mesh into incoming/ again.`,
   'out-of-memory':
     'The machine ran out of memory. Lower "points_per_face" or "features_per_sample" in a sidecar <file>.partfield.json, or process fewer files at once (--concurrency), then drop the mesh into incoming/ again.',
   'output-exists':
@@ -41,6 +50,12 @@ const ADVICE: Record<FailureKind, string> = {
     'This looks like a bug in partfield-bridge rather than a problem with the file. The watcher log has the details; dropping the file into incoming/ again retries it.',
 }
 
+/** Returns what the user should do about a failure; `processedBy` is `in-process` or the daemon's URL. */
+export function adviceFor(kind: FailureKind, processedBy: string): string {
+  const advice = ADVICE[kind]
+  return typeof advice === 'string' ? advice : advice(processedBy)
+}
+
 export class JobFailure extends Error {
   override readonly name = 'JobFailure'
   readonly kind: FailureKind
@@ -49,10 +64,17 @@ export class JobFailure extends Error {
     super(message)
     this.kind = kind
   }
+}
 
-  get advice(): string {
-    return ADVICE[this.kind]
+/** Returns the failure of a file in incoming/ that is neither a mesh nor a file that comes with one. */
+export function unsupportedFile(fileName: string): JobFailure {
+  const extension = extensionOf(fileName)
+  const what = extension === '' ? 'a file without an extension' : `a ${extension} file`
+  let message = `${fileName} is ${what}, which the watcher cannot read; supported mesh formats: ${SUPPORTED_FORMATS}`
+  if (extension === '.json') {
+    message += '. Parameter files belong beside incoming/ as partfield.json, or beside their mesh as <mesh file>.partfield.json'
   }
+  return new JobFailure('unsupported-format', message)
 }
 
 /** Error names and codes from the pipeline (in a worker or in the daemon), as plain data. */

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 
 import { writeFileAtomic } from './file-moves.js'
 import type { ProcessSummary } from './processor.js'
+import type { FileState } from './stable-file.js'
 
 export const MANIFEST_FILE = '.partfield-job.json'
 const MANIFEST_VERSION = 1
@@ -24,6 +25,11 @@ export interface JobManifest {
   missing: string[]
   /** The sidecar parameter file, when there was one. */
   sidecar?: string
+  /**
+   * The mesh file's size, modification time and inode when it was found complete. A change
+   * later means a writer was still at work, so the file is processed again.
+   */
+  fileState?: FileState
   claimedAt: string
   /** How many times processing started; a graceful stop does not count. */
   attempts: number
@@ -35,7 +41,7 @@ export interface JobManifest {
   failure?: { kind: string; message: string }
 }
 
-export function newManifest(fields: Pick<JobManifest, 'name' | 'file' | 'companions' | 'missing' | 'sidecar'>): JobManifest {
+export function newManifest(fields: Pick<JobManifest, 'name' | 'file' | 'companions' | 'missing' | 'sidecar' | 'fileState'>): JobManifest {
   return { version: MANIFEST_VERSION, ...fields, claimedAt: new Date().toISOString(), attempts: 0 }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs a claimed job: parameters, processing, then one rename of the job folder into done/ or
  * failed/. The rename is the last step, so a crash before it leaves the job in processing/ to
- * be resumed, and a crash after it leaves nothing to do again.
+ * be resumed, and a crash after it leaves nothing to do again. A mesh file that changed while it
+ * was processed is processed again once it is complete.
  */
 import { readdir, rm } from 'node:fs/promises'
 import { join, sep } from 'node:path'
@@ -14,15 +15,25 @@ import type { ClaimedJob } from './claim.js'
 import { writeErrorReport } from './error-report.js'
 import { exists, moveDirToUnique, TEMPORARY_FILE_PATTERN } from './file-moves.js'
 import type { FolderLayout } from './folder-layout.js'
-import { failureFromFacts, JobFailure } from './job-failure.js'
+import { fileRole } from './file-roles.js'
+import { failureFromFacts, JobFailure, unsupportedFile } from './job-failure.js'
 import { writeManifest } from './job-manifest.js'
 import { resolveParams } from './job-params.js'
+import { pause } from './pause.js'
 import type { Processor, ProcessSummary } from './processor.js'
+import { pollIntervalMs, readFileState, sameState, waitUntilStable, type FileState } from './stable-file.js'
 import { jobStem } from './temp-names.js'
-import type { RunTotals } from './totals.js'
+import type { RunTotals, TotalsSnapshot } from './totals.js'
 
 /** Starts after which a job that never finished is failed instead of resumed again. */
 export const MAX_ATTEMPTS = 3
+/** How often a file that changed while it was processed is processed again within one start. */
+const MAX_REREADS = 3
+/**
+ * A file that fails to parse is failed only once it has stayed unchanged this many times
+ * `stableMs`, because a writer that paused longer than one window may still be at work.
+ */
+const QUIET_WINDOWS_BEFORE_FAILING = 3
 
 export interface JobContext {
   layout: FolderLayout
@@ -32,13 +43,21 @@ export interface JobContext {
   processor: Processor
   logger: Logger
   totals: RunTotals
+  /** How long a file must stay unchanged to count as complete, in milliseconds. */
+  stableMs: number
   /** Aborted when the watcher stops. */
   signal: AbortSignal
 }
 
+type Outcome = { summary: ProcessSummary } | { failure: JobFailure; params?: SegmentParams }
+
 export async function runJob(context: JobContext, job: ClaimedJob): Promise<void> {
   const { manifest } = job
   const log = context.logger.child({ folder: context.layout.root, file: manifest.file, job: manifest.name })
+  if (fileRole(manifest.file) !== 'mesh') {
+    await finishFailed(context, job, unsupportedFile(manifest.file), undefined, log)
+    return
+  }
   if (manifest.attempts >= MAX_ATTEMPTS) {
     const failure = new JobFailure('interrupted', `processing started ${manifest.attempts} times and never finished`)
     await finishFailed(context, job, failure, undefined, log)
@@ -46,10 +65,35 @@ export async function runJob(context: JobContext, job: ClaimedJob): Promise<void
   }
   manifest.attempts++
   await writeManifest(job.dir, manifest)
-  if (manifest.missing.length > 0) log.warn({ missing: manifest.missing }, 'referenced files never arrived; processing without them')
-  log.info({ attempt: manifest.attempts, companions: manifest.companions, processor: context.processor.description }, `processing ${manifest.file}`)
+  const missing = manifest.missing.length > 0 ? { missing: manifest.missing } : {}
+  log.info({ attempt: manifest.attempts, companions: manifest.companions, ...missing, processor: context.processor.description },
+    `processing ${manifest.file}`)
 
   const start = performance.now()
+  try {
+    for (let rereads = 0; ; rereads++) {
+      const outcome = await processOnce(context, job)
+      const changed = await changeSinceFound(context, job, outcome)
+      if (changed && rereads < MAX_REREADS) {
+        await waitForNewVersion(context, job, changed, outcome, log)
+        continue
+      }
+      if ('summary' in outcome) await finishDone(context, job, outcome.summary, (performance.now() - start) / 1000, log)
+      else await finishFailed(context, job, outcome.failure, outcome.params, log)
+      return
+    }
+  } catch (error) {
+    if (!context.signal.aborted) throw error
+    // A stop is not the file's fault, so it does not count towards MAX_ATTEMPTS.
+    manifest.attempts--
+    await writeManifest(job.dir, manifest).catch(() => {})
+    log.info(`stopped while processing ${manifest.file}; it resumes at the next start`)
+  }
+}
+
+/** Processes the job folder once. Problems of the file become a failure; a stop rejects. */
+async function processOnce(context: JobContext, job: ClaimedJob): Promise<Outcome> {
+  const { manifest } = job
   let params: SegmentParams | undefined
   try {
     if (!(await exists(join(job.dir, manifest.file)))) {
@@ -71,32 +115,79 @@ export async function runJob(context: JobContext, job: ClaimedJob): Promise<void
       },
       signal: context.signal,
     })
-    await finishDone(context, job, summary, (performance.now() - start) / 1000, log)
+    return { summary }
   } catch (error) {
-    if (context.signal.aborted) {
-      // A stop is not the file's fault, so it does not count towards MAX_ATTEMPTS.
-      manifest.attempts--
-      await writeManifest(job.dir, manifest).catch(() => {})
-      log.info(`stopped while processing ${manifest.file}; it resumes at the next start`)
-      return
-    }
-    await finishFailed(context, job, withoutJobDir(asFailure(error), job.dir), params, log)
+    if (context.signal.aborted) throw error
+    return { failure: withoutJobDir(asFailure(error), job.dir), params }
   }
 }
 
-async function finishDone(context: JobContext, job: ClaimedJob, summary: ProcessSummary, seconds: number, log: Logger): Promise<void> {
+/**
+ * Returns the mesh file's state when it differs from the one recorded when the file was found
+ * complete: a writer that paused longer than the stability window went on writing. A file that
+ * failed to parse first gets time to change. Returns undefined when nothing changed, and for a
+ * manifest without a recorded state (written by an older watcher).
+ */
+async function changeSinceFound(context: JobContext, job: ClaimedJob, outcome: Outcome): Promise<FileState | undefined> {
+  const recorded = job.manifest.fileState
+  if (!recorded) return undefined
+  const path = join(job.dir, job.manifest.file)
+  if ('failure' in outcome && outcome.failure.kind === 'invalid-mesh') {
+    await waitUntilQuiet(path, QUIET_WINDOWS_BEFORE_FAILING * context.stableMs, context.signal)
+  }
+  const current = await readFileState(path)
+  return current && !sameState(current, recorded) ? current : undefined
+}
+
+/**
+ * Waits until the file's modification time is `quietMs` in the past. The wait is capped at
+ * `quietMs`, because a file on a network share may carry another machine's clock.
+ */
+async function waitUntilQuiet(path: string, quietMs: number, signal: AbortSignal): Promise<void> {
+  const state = await readFileState(path)
+  if (!state) return
+  const wait = Math.min(quietMs, state.mtimeMs + quietMs - Date.now())
+  if (wait > 0) await pause(wait, signal)
+}
+
+/** Waits until the changed file is complete again and records it as the version to process. */
+async function waitForNewVersion(context: JobContext, job: ClaimedJob, changed: FileState, outcome: Outcome, log: Logger): Promise<void> {
   const { manifest } = job
+  const before = manifest.fileState!.size
+  const result = 'summary' in outcome ? { result: 'done' } : { result: 'failed', error: outcome.failure.message }
+  log.warn({ bytesBefore: before, bytesNow: changed.size, ...result },
+    `${manifest.file} changed while it was processed (${before} -> ${changed.size} bytes), so it was still being written; ` +
+    'processing it again once it is complete')
+  const path = join(job.dir, manifest.file)
+  const stable = await waitUntilStable(path, { stableMs: context.stableMs, pollMs: pollIntervalMs(context.stableMs), signal: context.signal })
+  manifest.fileState = stable
+  // The daemon job contains the old content, so the next run submits the file again.
+  manifest.checkpoint = undefined
+  await writeManifest(job.dir, manifest)
+}
+
+async function finishDone(context: JobContext, job: ClaimedJob, summary: ProcessSummary, runSeconds: number, log: Logger): Promise<void> {
+  const { manifest } = job
+  const seconds = summary.resumedSeconds ?? runSeconds
   const result = { finishedAt: new Date().toISOString(), seconds: round(seconds), ...summary }
   await writeManifest(job.dir, { ...manifest, result })
   const name = await moveOut(job, context.layout.done, log)
   if (name === undefined) return
 
-  const totals = context.totals.addDone(summary.faces, seconds)
+  const totals = context.totals.addDone(summary.kind, summary.faces, seconds)
+  const unit = summary.kind === 'points' ? 'points' : 'faces'
+  const resumed = summary.resumedSeconds !== undefined
   log.info({
-    result: 'done', output: join(context.layout.done, name), faces: summary.faces, parts: summary.parts,
-    seconds: round(seconds), backend: summary.backend, device: summary.device, warnings: summary.warnings, totals,
-  }, `segmented ${manifest.file}: ${summary.faces} faces, ${summary.parts} parts in ${round(seconds)} s ` +
-    `(totals: ${totals.done} done, ${totals.failed} failed, ${totals.faces} faces, ${totals.seconds} s)`)
+    result: 'done', output: join(context.layout.done, name), [unit]: summary.faces, parts: summary.parts,
+    seconds: round(seconds), ...(resumed ? { resumed } : {}), backend: summary.backend, device: summary.device,
+    warnings: summary.warnings, totals,
+  }, `segmented ${manifest.file}: ${summary.faces} ${unit}, ${summary.parts} parts in ${round(seconds)} s ` +
+    `(${resumed ? 'daemon job resumed after a restart; ' : ''}totals: ${describeTotals(totals)})`)
+}
+
+function describeTotals(totals: TotalsSnapshot): string {
+  const points = totals.points > 0 ? `, ${totals.points} points` : ''
+  return `${totals.done} done, ${totals.failed} failed, ${totals.faces} faces${points}, ${totals.seconds} s`
 }
 
 async function finishFailed(
@@ -119,7 +210,9 @@ async function finishFailed(
   const totals = context.totals.addFailed()
   const details = { result: 'failed', output: join(context.layout.failed, name), kind: failure.kind, error: failure.message, totals }
   if (failure.kind === 'internal') Object.assign(details, { stack: failure.stack })
-  log.error(details, `failed ${manifest.file}: ${failure.message} ` +
+  // A file the watcher cannot read at all is the user's mix-up rather than an error of the watcher.
+  const level = failure.kind === 'unsupported-format' ? 'warn' : 'error'
+  log[level](details, `failed ${manifest.file}: ${failure.message} ` +
     `(totals: ${totals.done} done, ${totals.failed} failed)`)
 }
 

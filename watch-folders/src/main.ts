@@ -5,7 +5,7 @@
 import { pino, type Logger } from 'pino'
 
 import { ConfigError, loadConfig, USAGE, type WatchConfig } from './config.js'
-import { folderLayout } from './folder-layout.js'
+import { folderLayout, FolderMissingError } from './folder-layout.js'
 import { FolderLockedError } from './folder-lock.js'
 import { FolderWatcher } from './folder-watcher.js'
 import { HttpProcessor } from './http-processor.js'
@@ -36,10 +36,10 @@ async function main(): Promise<void> {
     signal: stop.signal,
   }, folder.timing, queue))
 
-  // Every lock is taken before any job starts, so a folder that another watcher holds stops
-  // this one before it touches anything.
+  // Every folder is checked and locked before any job starts, so a missing folder or one that
+  // another watcher holds stops this one before it touches anything.
   try {
-    for (const watcher of watchers) await watcher.lock()
+    for (const [i, watcher] of watchers.entries()) await watcher.lock({ create: config.folders[i].create })
   } catch (error) {
     await Promise.all(watchers.map((watcher) => watcher.release()))
     throw error
@@ -73,15 +73,20 @@ async function createProcessor(config: WatchConfig, logger: Logger): Promise<Pro
     await processor.checkConnection()
   } catch (error) {
     const status = (error as { status?: number }).status
-    if (status === 401) throw new ConfigError(`the daemon at ${config.daemon.url} rejected the token; pass the right one with --token or PARTFIELD_TOKEN`)
+    if (status === 401) throw new ConfigError(tokenProblem(config.daemon))
     // An unreachable daemon is not fatal, because files wait in processing/ until it responds.
     logger.warn({ daemon: config.daemon.url, error: (error as Error).message }, 'daemon not reachable; files wait in processing/ until it responds')
   }
   return processor
 }
 
+function tokenProblem(daemon: { url: string; token?: string }): string {
+  if (!daemon.token) return `the daemon at ${daemon.url} requires a token; pass --token or set PARTFIELD_TOKEN`
+  return `the daemon at ${daemon.url} rejected the token; pass the right one with --token or PARTFIELD_TOKEN`
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof FolderLockedError) {
+  if (error instanceof ConfigError || error instanceof FolderLockedError || error instanceof FolderMissingError) {
     process.stderr.write(`error: ${error.message}\nRun \`npm run watch -- --help\` for usage.\n`)
     process.exitCode = 2
     return

@@ -45,6 +45,7 @@ async function run(task: PipelineTask): Promise<ProcessSummary> {
   for (const [stage, ms] of Object.entries(seg.timings)) if (ms !== undefined) timings[stage] = ms
   timings.export = exportMs
   return {
+    kind: seg.input.kind,
     faces: seg.labels.length,
     parts: seg.partCount,
     backend: seg.backend,

@@ -26,6 +26,8 @@ export interface ProcessRequest {
 
 /** Result facts of a finished job, for the summary line and the manifest. */
 export interface ProcessSummary {
+  /** `points` for a PLY without faces, segmented point by point. */
+  kind: 'mesh' | 'points'
   /** Source faces (points for a point cloud). */
   faces: number
   parts: number
@@ -36,6 +38,11 @@ export interface ProcessSummary {
   warnings: string[]
   /** Milliseconds per pipeline stage. */
   timings: Record<string, number>
+  /**
+   * Seconds of the whole job when a stopped watcher's run started it: the daemon job's time from
+   * submission to end plus this run's downloads. Absent when this run did all the work.
+   */
+  resumedSeconds?: number
 }
 
 /**

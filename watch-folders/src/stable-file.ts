@@ -31,6 +31,11 @@ export function sameState(a: FileState, b: FileState): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino
 }
 
+/** Returns how often a file is checked for a stability window of `stableMs`: a quarter of it, from 50 to 500 ms. */
+export function pollIntervalMs(stableMs: number): number {
+  return Math.max(50, Math.min(500, Math.round(stableMs / 4)))
+}
+
 /** Returns the file's state, or undefined when it does not exist or is not a regular file. */
 export async function readFileState(path: string): Promise<FileState | undefined> {
   try {

@@ -61,7 +61,7 @@ export async function startWatcher(args: string[], env: Record<string, string> =
     waitFor(() => watcher.messages('watching ').some((entry) => /folder/.test(String(entry.msg))), 60_000).then(() => true),
     exited.then(() => false),
   ])
-  if (!started) throw new Error(`watcher exited before watching: ${stderr.join('')}`)
+  if (!started) throw new Error(`watcher exited with code ${child.exitCode} before watching: ${stderr.join('')}`)
   return watcher
 }
 

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { toGltf, toObj, toOff, toPly, twoBoxes } from '../../daemon/src/server/test-meshes.js'
+import { pointCloud } from './test-files.js'
 import { list, listTree, removeTempFolders, startWatcher, tempFolder, waitFor, type TestWatcher } from './test-watcher.js'
 
 const watchers: TestWatcher[] = []
@@ -125,7 +126,90 @@ describe('watcher', () => {
     expect(text).toContain('out of range')
     expect(text).toContain('What to do:')
     expect(text).toContain('drop the file into incoming/ again')
+    const advice = text.replace(/\s+/g, ' ')
+    expect(advice).toContain('If the file was still being copied or downloaded when the watcher read it')
+    expect(advice).toContain('move it back into incoming/')
+    expect(advice).toContain('The watcher leaves this folder with error.txt and its hidden job record')
     expect(text).not.toContain('processing/')
+  })
+
+  it('processes again a file whose writer paused', async () => {
+    const folder = await newFolder()
+    const watcher = await start(folder)
+    // A first file starts the worker thread, so the paused file is parsed at once when claimed.
+    await writeFile(join(folder, 'incoming', 'warm.off'), BOXES)
+    await waitForJobs(folder, 1)
+
+    const content = Buffer.from(toOff(twoBoxes(4)))
+    const half = Math.floor(content.length / 2)
+    const handle = await open(join(folder, 'incoming', 'stall.off'), 'w')
+    await handle.write(content.subarray(0, half))
+    await handle.sync()
+    // Longer than the 1 s stability window: the watcher takes the half-written file.
+    await waitFor(() => watcher.messages('processing stall.off').length > 0, 20_000, 'the claim of stall.off')
+    await sleep(300)
+    await handle.write(content.subarray(half))
+    await handle.close()
+    await waitForJobs(folder, 2)
+
+    expect(await list(join(folder, 'failed'))).toEqual([])
+    expect(await readFile(join(folder, 'done', 'stall', 'stall.off'))).toEqual(content)
+    const changed = watcher.messages('stall.off changed while it was processed')
+    expect(changed).toHaveLength(1)
+    expect(changed[0]).toMatchObject({ level: 40, result: 'failed', bytesBefore: half, bytesNow: content.length })
+    expect(changed[0].error).toMatch(/^stall\.off: /)
+    expect(watcher.messages('processing stall.off')).toHaveLength(1)
+    expect(watcher.messages('segmented stall.off')).toHaveLength(1)
+  })
+
+  it('processes again an OBJ that grew during processing', async () => {
+    const folder = await newFolder()
+    const watcher = await start(folder)
+    // 768 faces take about a second here, so the rest lands while the first half is processed.
+    const content = toObj(twoBoxes(8))
+    const faces = content.split('\n').filter((line) => line.startsWith('f ')).length
+    // Cut at a line end among the faces, so the first half is a valid OBJ with fewer faces.
+    const cut = content.lastIndexOf('\nf ', Math.floor(content.length * 0.75)) + 1
+    // The writer keeps the file open, so its second write lands in the claimed file.
+    const handle = await open(join(folder, 'incoming', 'grow.obj'), 'w')
+    await handle.write(content.slice(0, cut))
+    await handle.sync()
+    await waitFor(() => watcher.messages('processing grow.obj').length > 0, 20_000, 'the claim of grow.obj')
+    await handle.write(content.slice(cut))
+    await handle.close()
+    await waitForJobs(folder, 1)
+
+    const labels = JSON.parse(await readFile(join(folder, 'done', 'grow', 'grow.labels.json'), 'utf8'))
+    expect(labels.faceCount).toBe(faces)
+    expect(await readFile(join(folder, 'done', 'grow', 'grow.obj'), 'utf8')).toBe(content)
+    expect(watcher.messages('grow.obj changed while it was processed')[0]).toMatchObject({ bytesBefore: cut, bytesNow: content.length })
+    expect(watcher.messages('segmented grow.obj')[0]).toMatchObject({ faces })
+  })
+
+  it('logs points for a point cloud', async () => {
+    const folder = await newFolder()
+    const watcher = await start(folder)
+    await writeFile(join(folder, 'incoming', 'cloud.ply'), pointCloud(60))
+    await writeFile(join(folder, 'incoming', 'mesh.off'), BOXES)
+    await waitForJobs(folder, 2)
+
+    const cloud = watcher.messages('segmented cloud.ply')[0]
+    expect(cloud).toMatchObject({ points: 120 })
+    expect(cloud).not.toHaveProperty('faces')
+    expect(cloud.msg).toMatch(/^segmented cloud\.ply: 120 points, \d+ parts in /)
+    const mesh = watcher.messages('segmented mesh.off')[0]
+    expect(mesh).toMatchObject({ faces: 48 })
+    expect(mesh.totals).toMatchObject({ faces: 48, points: 120 })
+  })
+
+  it('refuses a missing folder without --create', async () => {
+    const parent = await newFolder()
+    const missing = join(parent, 'sacn')
+    await expect(startWatcher([missing])).rejects.toThrow(`exited with code 2 before watching: error: folder ${missing} does not exist; create it or pass --create`)
+    expect(await list(parent)).toEqual([])
+
+    await start(missing, '--create')
+    expect(await list(missing)).toEqual(['.partfield-watch.lock', 'done', 'failed', 'incoming', 'processing'])
   })
 
   it('applies folder and sidecar parameters', async () => {
@@ -151,27 +235,106 @@ describe('watcher', () => {
     expect(typo).toContain('unknown parameter n_cluster')
   })
 
-  it('waits for companions and moves them', async () => {
+  it('waits for buffers and materials and moves them', async () => {
     const folder = await newFolder()
-    const watcher = await start(folder, '--companion-timeout', '20')
+    // Materials wait a sixth of this: 5 s.
+    const watcher = await start(folder, '--companion-timeout', '30')
     const { json, bin } = await toGltf(twoBoxes(2), 'scene data.bin')
     await writeFile(join(folder, 'incoming', 'scene.gltf'), json)
     await writeFile(join(folder, 'incoming', 'chair.obj'), `mtllib chair.mtl\n${toObj(twoBoxes(2))}`)
     await sleep(2500)
     expect(watcher.messages('processing ')).toEqual([])
 
-    await writeFile(join(folder, 'incoming', 'scene data.bin'), bin)
-    await writeFile(join(folder, 'incoming', 'chair.mtl'), 'newmtl wood\nmap_Kd -s 2 2 1 textures/wood grain.png\n')
-    await writeFile(join(folder, 'incoming', 'unrelated.png'), 'not referenced')
-    await sleep(500)
+    // The texture comes first: a texture missing when its material library is read is left out.
     await mkdir(join(folder, 'incoming', 'textures'))
     await writeFile(join(folder, 'incoming', 'textures', 'wood grain.png'), 'png bytes')
+    await writeFile(join(folder, 'incoming', 'chair.mtl'), 'newmtl wood\nmap_Kd -s 2 2 1 textures/wood grain.png\n')
+    await writeFile(join(folder, 'incoming', 'scene data.bin'), bin)
+    await writeFile(join(folder, 'incoming', 'unrelated.png'), 'not referenced')
     await waitForJobs(folder, 2)
 
     expect(await list(join(folder, 'failed'))).toEqual([])
     expect(await listTree(join(folder, 'done', 'scene'))).toEqual(expect.arrayContaining(['scene.gltf', 'scene data.bin', 'scene.parts.glb']))
     expect(await listTree(join(folder, 'done', 'chair'))).toEqual(expect.arrayContaining(['chair.obj', 'chair.mtl', 'textures/wood grain.png']))
     expect(await listTree(join(folder, 'incoming'))).toEqual(['unrelated.png'])
+    expect(watcher.messages('scene.gltf refers to files not in incoming/ yet; waiting for scene data.bin (up to 30 s)')).toHaveLength(1)
+    expect(watcher.messages('chair.obj refers to files not in incoming/ yet; waiting for chair.mtl (up to 5 s)')).toHaveLength(1)
+    expect(watcher.logs.filter((entry) => /gave up|not in incoming\/ \(/.test(String(entry.msg)))).toEqual([])
+  })
+
+  it('skips missing textures, waits briefly for materials', async () => {
+    const folder = await newFolder()
+    const watcher = await start(folder, '--companion-timeout', '30')
+    const { json, bin } = await toGltf(twoBoxes(2), 'scene.bin')
+    const textured = { ...JSON.parse(json), images: [{ uri: 'wood.png' }] }
+    await writeFile(join(folder, 'incoming', 'scene.bin'), bin)
+    await writeFile(join(folder, 'incoming', 'scene.gltf'), JSON.stringify(textured))
+    await writeFile(join(folder, 'incoming', 'chair.obj'), `mtllib chair.mtl\n${toObj(twoBoxes(2))}`)
+    const written = Date.now()
+    // Far below the 30 s companion timeout, which the old watcher waited for the texture.
+    await waitForJobs(folder, 2, 20_000)
+
+    expect(await list(join(folder, 'done'))).toEqual(['chair', 'scene'])
+    const sceneStart = watcher.messages('processing scene.gltf')[0].time as number
+    expect(sceneStart - written).toBeLessThan(5000)
+    const chairStart = watcher.messages('processing chair.obj')[0].time as number
+    expect(chairStart - written).toBeGreaterThanOrEqual(5000)
+    expect(chairStart - written).toBeLessThan(15_000)
+
+    expect(watcher.messages('scene.gltf refers to files')).toEqual([])
+    const texture = watcher.messages('textures wood.png are not in incoming/')
+    expect(texture).toHaveLength(1)
+    expect(texture[0]).toMatchObject({ level: 40, file: 'scene.gltf', missing: ['wood.png'] })
+    expect(texture[0].msg).toContain('segmentation does not use textures')
+    expect(watcher.messages('chair.obj refers to files not in incoming/ yet; waiting for chair.mtl (up to 5 s)')).toHaveLength(1)
+    const material = watcher.messages('gave up waiting for chair.mtl after 5 s')
+    expect(material).toHaveLength(1)
+    expect(material[0]).toMatchObject({ level: 40, file: 'chair.obj', missing: ['chair.mtl'] })
+    expect(material[0].msg).toBe('gave up waiting for chair.mtl after 5 s (materials do not affect the segmentation); processing chair.obj without them')
+  })
+
+  it('fails unsupported files, keeps companions', async () => {
+    const folder = await newFolder()
+    const incoming = join(folder, 'incoming')
+    const watcher = await start(folder, '--orphan-seconds', '2')
+    const unsupported: Record<string, string> = {
+      'bearing.stl': 'solid bearing\nendsolid bearing\n',
+      'bearing.fbx': 'Kaydara FBX Binary',
+      'notes.txt': 'remember the bolts',
+    }
+    const companions = ['lonely.mtl', 'wood.PNG', 'data.bin', 'gone.obj.partfield.json']
+    for (const [name, text] of Object.entries(unsupported)) await writeFile(join(incoming, name), text)
+    for (const name of companions) await writeFile(join(incoming, name), '{}')
+
+    await waitFor(async () => (await list(join(folder, 'failed'))).length === 3, 20_000, 'three folders in failed/')
+    expect(await list(join(folder, 'failed'))).toEqual(['bearing', 'bearing-2', 'notes'])
+    const failedFiles = (await listTree(join(folder, 'failed'))).filter((path) => !path.endsWith('error.txt') && !path.includes('.partfield-job'))
+    expect(failedFiles.map((path) => path.split('/')[1]).sort()).toEqual(['bearing.fbx', 'bearing.stl', 'notes.txt'])
+    for (const path of failedFiles) {
+      const [dir, name] = path.split('/')
+      expect(await readFile(join(folder, 'failed', path), 'utf8')).toBe(unsupported[name])
+      const text = await readFile(join(folder, 'failed', dir, 'error.txt'), 'utf8')
+      expect(text).toMatch(new RegExp(`What failed:\n {2}${name.replace('.', '\\.')} is a \\.\\w+ file, which the watcher cannot read`))
+      expect(text).toContain('supported mesh formats: obj, glb, gltf, ply, off')
+      const advice = text.replace(/\s+/g, ' ')
+      expect(advice).toContain('Export the model in one of them from your 3D program (OBJ and GLB work in almost every program)')
+      expect(text).toContain('reason code: unsupported-format')
+      expect(text).not.toContain('To retry')
+    }
+
+    const warnings = watcher.messages('failed ')
+    expect(warnings.map((entry) => entry.file).sort()).toEqual(['bearing.fbx', 'bearing.stl', 'notes.txt'])
+    for (const entry of warnings) expect(entry).toMatchObject({ level: 40, kind: 'unsupported-format' })
+    expect(watcher.messages('processing ')).toEqual([])
+
+    // Companions stay, with one warning each once they have waited --orphan-seconds.
+    await waitFor(() => companions.every((name) => watcher.messages(`${name} has waited 2 s in incoming/`).length > 0), 20_000,
+      'a warning about each companion')
+    await sleep(3000)
+    for (const name of companions) expect(watcher.messages(`${name} has waited`), name).toHaveLength(1)
+    expect(watcher.messages('gone.obj.partfield.json has waited')[0].msg).toContain('its mesh gone.obj is not in incoming/')
+    expect(watcher.messages('lonely.mtl has waited')[0].msg).toContain('no mesh in incoming/ refers to it')
+    expect(await list(incoming)).toEqual([...companions].sort())
   })
 
   it('watches config folders with own settings', async () => {
@@ -179,6 +342,7 @@ describe('watcher', () => {
     const config = join(root, 'watch.json')
     await writeFile(config, JSON.stringify({
       stableSeconds: 1,
+      create: true,
       params: { n_clusters: 2 },
       folders: ['two', { path: 'three', params: { n_clusters: 3 }, formats: ['glb', 'labels'] }],
     }))
