@@ -4,7 +4,8 @@ One label per face of the base mesh (-1 for a face that got none) becomes:
 - an INT face attribute ``part`` (geometry nodes and scripts read it),
 - vertex groups ``Part_00``, ``Part_01``, ... (a vertex joins the group of every part it touches),
 - a corner colour attribute ``PartField`` for the viewport's Attribute colour mode,
-- optionally one material per part, remembering the faces' previous material indices.
+- optionally one material per part, remembering the faces' previous material indices. Part
+  materials that no mesh uses any more are removed, so Clear and recuts leave no orphans.
 Callers switch the object to Object Mode first; edit-mode data would overwrite these writes.
 """
 
@@ -16,7 +17,8 @@ import numpy as np
 from .palette import part_color, srgb_to_linear
 
 __all__ = [
-    'PART_ATTRIBUTE', 'COLOR_ATTRIBUTE', 'group_name', 'write_labels', 'read_labels', 'clear_labels', 'has_labels',
+    'PART_ATTRIBUTE', 'COLOR_ATTRIBUTE', 'group_name', 'is_part_group', 'write_labels', 'read_labels',
+    'read_labels_of_mesh', 'clear_labels', 'has_labels',
 ]
 
 PART_ATTRIBUTE = 'part'
@@ -32,6 +34,11 @@ def group_name(label):
     return f'Part_{label:02d}'
 
 
+def is_part_group(name):
+    """True for the name of a vertex group ``write_labels`` made (``Part_00``, ``Part_01``, ...)."""
+    return bool(_GROUP_PATTERN.match(name))
+
+
 def write_labels(obj, labels, part_count, make_materials=False):
     """Write ``labels`` (int per face of ``obj.data``) as attribute, groups, colours, materials."""
     mesh = obj.data
@@ -42,15 +49,20 @@ def write_labels(obj, labels, part_count, make_materials=False):
     _write_face_attribute(mesh, labels)
     _write_vertex_groups(obj, mesh, labels, part_count)
     _write_colors(mesh, labels)
-    _restore_materials(mesh)
+    dropped = _restore_materials(mesh)
     if make_materials:
         _write_materials(mesh, labels, part_count)
+    _remove_unused_materials(dropped)
     mesh.update()
 
 
 def read_labels(obj):
-    """Return the ``part`` face attribute as int32, or None when the mesh has none."""
-    mesh = obj.data
+    """Return the ``part`` face attribute of an object's mesh as int32, or None when it has none."""
+    return read_labels_of_mesh(obj.data)
+
+
+def read_labels_of_mesh(mesh):
+    """Return the ``part`` face attribute of ``mesh`` as int32, or None when it has none."""
     attribute = mesh.attributes.get(PART_ATTRIBUTE)
     if attribute is None or attribute.domain != 'FACE' or attribute.data_type != 'INT':
         return None
@@ -73,7 +85,7 @@ def clear_labels(obj):
     if colors is not None:
         mesh.color_attributes.remove(colors)
     _remove_part_groups(obj)
-    _restore_materials(mesh)
+    _remove_unused_materials(_restore_materials(mesh))
     mesh.update()
 
 
@@ -88,7 +100,7 @@ def _write_face_attribute(mesh, labels):
 
 
 def _remove_part_groups(obj):
-    for group in [g for g in obj.vertex_groups if _GROUP_PATTERN.match(g.name)]:
+    for group in [g for g in obj.vertex_groups if is_part_group(g.name)]:
         obj.vertex_groups.remove(group)
 
 
@@ -152,19 +164,32 @@ def _write_materials(mesh, labels, part_count):
 
 
 def _restore_materials(mesh):
-    """Drop part materials from the slots and put back the indices saved before they were added."""
+    """Drop part materials from the slots and put back the indices saved before they were added.
+
+    Returns the part materials dropped, for ``_remove_unused_materials``.
+    """
+    dropped = []
     for index in reversed(range(len(mesh.materials))):
         material = mesh.materials[index]
         if material is not None and material.name.startswith(MATERIAL_PREFIX):
             mesh.materials.pop(index=index)
+            dropped.append(material)
 
     backup = mesh.attributes.get(MATERIAL_BACKUP_ATTRIBUTE)
-    if backup is None:
-        return
-    indices = np.empty(len(mesh.polygons), dtype=np.int32)
-    backup.data.foreach_get('value', indices)
-    mesh.polygons.foreach_set('material_index', indices)
-    mesh.attributes.remove(backup)
+    if backup is not None:
+        indices = np.empty(len(mesh.polygons), dtype=np.int32)
+        backup.data.foreach_get('value', indices)
+        mesh.polygons.foreach_set('material_index', indices)
+        mesh.attributes.remove(backup)
+    return dropped
+
+
+def _remove_unused_materials(materials):
+    """Delete part materials no mesh uses, so they do not pile up as orphan data-blocks."""
+    for material in {m.name: m for m in materials}.values():
+        # A fake user or another segmented mesh counts as a user, and keeps the material.
+        if material.users == 0:
+            bpy.data.materials.remove(material)
 
 
 def _part_material(label):

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from . import msgpack_codec
+from .messages import TOKEN_ADVICE, shorten, with_daemon_message
 
 __all__ = ['ClientSettings', 'DaemonClient', 'DaemonError', 'is_loopback_url']
 
@@ -37,13 +38,19 @@ class ClientSettings:
 
 
 class DaemonError(Exception):
-    """A failed exchange with the daemon; ``str()`` is a message fit for a Blender report."""
+    """A failed exchange with the daemon; ``str()`` is a message fit for a Blender report.
 
-    def __init__(self, message, status=None, code=None, retry_after=None):
+    ``code`` and ``reason`` are the daemon's error code and reason (see protocol/PROTOCOL.md), and
+    ``daemon_message`` its own message, so callers can rewrite the report with what they know.
+    """
+
+    def __init__(self, message, status=None, code=None, retry_after=None, reason=None, daemon_message=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.reason = reason
+        self.daemon_message = daemon_message
 
 
 def is_loopback_url(url):
@@ -121,8 +128,11 @@ class DaemonClient:
         message = detail.get('message') or error.reason or 'no message'
         retry_after = _retry_after(error.headers.get('Retry-After'))
         log.info('daemon returned %d for %s %s: %s', error.code, method, path, message)
-        text = _describe_status(error.code, message, detail.get('field'), self.base_url)
-        return DaemonError(text, status=error.code, code=detail.get('code'), retry_after=retry_after)
+        text = _describe_status(error.code, message, detail, self.base_url)
+        return DaemonError(
+            text, status=error.code, code=detail.get('code'), retry_after=retry_after,
+            reason=detail.get('reason'), daemon_message=message,
+        )
 
     def _connection_error(self, error):
         reason = getattr(error, 'reason', error)
@@ -206,30 +216,42 @@ def _retry_after(value):
         return None
 
 
-def _describe_status(status, message, field, base_url):
-    """Build the report text for an HTTP error status: the daemon's message and what to do."""
+def _describe_status(status, message, detail, base_url):
+    """Build the report text for an HTTP error status: what to do first, the daemon's message after."""
     if status == 401:
-        return (
-            f'The PartField daemon at {base_url} rejected the token (401: {message}). '
-            'Copy the token the daemon printed at start (or its PARTFIELD_TOKEN) into Token in the add-on preferences.'
-        )
+        missing = str(message).lower().startswith('missing')
+        problem = 'needs a token' if missing else 'rejected the token'
+        return with_daemon_message(f'The PartField daemon at {base_url} {problem}. {TOKEN_ADVICE}', status, message)
     if status == 403:
-        return f'The PartField daemon refused the request (403: {message}). Check Token in the add-on preferences.'
-    if status == 413:
-        return (
-            f'The mesh is too large for the PartField daemon (413: {message}). '
-            "Decimate the mesh, or raise the daemon's upload and face limits."
+        return with_daemon_message(
+            f'The PartField daemon at {base_url} refused the request. {TOKEN_ADVICE}', status, message,
         )
+    if status == 413:
+        if detail.get('code') == 'too-large':
+            text = (
+                f'The mesh is larger than the upload limit of the PartField daemon at {base_url}. Turn off Use '
+                'Modifiers, decimate the mesh, or ask whoever runs the daemon to raise --max-upload-mb.'
+            )
+        else:
+            text = (
+                f'The mesh is over the face limit of the PartField daemon at {base_url}. Turn off Use Modifiers, '
+                'decimate the mesh, or ask whoever runs the daemon to raise --max-faces.'
+            )
+        return with_daemon_message(text, status, message)
     if status == 429:
-        return f'The PartField daemon queue is full (429: {message}). Wait for running jobs to finish and try again.'
+        return with_daemon_message(
+            'The PartField daemon queue is full. Wait for running jobs to finish and try again.', status, message,
+        )
     if status == 404:
-        return (
-            f'The daemon no longer has this job (404: {message}). Results expire after a while or when the '
-            "daemon's data folder is deleted; run Segment Selected again."
+        return with_daemon_message(
+            f'The daemon at {base_url} no longer has this job. Results expire after a while or when the '
+            "daemon's data folder is deleted; run Segment Selected again.", status, message,
         )
     if status in (400, 422):
+        field = detail.get('field')
         where = f' (field {field})' if field else ''
+        # The daemon's message is the whole point here (which value, which face), so it stays whole.
         return f'The PartField daemon rejected the request{where}: {message}'
     if status >= 500:
-        return f"The PartField daemon failed ({status}: {message}). See the daemon's log for details."
-    return f'The PartField daemon answered {status}: {message}'
+        return f"The PartField daemon failed ({status}): {shorten(message, 300)}. See the daemon's log for details."
+    return f'The PartField daemon answered {status}: {shorten(message, 300)}'

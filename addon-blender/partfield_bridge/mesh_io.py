@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .messages import MeshSize
+
 __all__ = ['MeshPayload', 'MeshReadError', 'read_mesh', 'SOURCE_FACE_ATTRIBUTE']
 
 #: Temporary attribute naming each face's base-mesh index; removed again before read_mesh returns.
@@ -37,14 +39,20 @@ class MeshPayload:
     triangle_leaf: np.ndarray
     #: int32 per leaf: the base-mesh face it belongs to.
     leaf_polygon: np.ndarray
-    #: float64 per leaf: its area in world units, the weight of its vote.
+    #: float64 per leaf, the weight of its vote: a triangle's area in world units, 1 for a whole face.
     leaf_weight: np.ndarray
     #: Faces of the base mesh, the length of the label array written back.
     polygon_count: int
+    #: Triangles of the base mesh without modifiers, to tell whether modifiers add faces.
+    base_triangle_count: int = 0
 
     @property
     def leaf_count(self):
         return len(self.leaf_polygon)
+
+    @property
+    def size(self):
+        return MeshSize(len(self.triangles), self.polygon_count, len(self.triangles) > self.base_triangle_count)
 
 
 def read_mesh(context, obj, use_modifiers=True, whole_faces=True):
@@ -63,8 +71,16 @@ def read_mesh(context, obj, use_modifiers=True, whole_faces=True):
         raise MeshReadError(f'"{obj.name}" has no faces after its modifiers; turn off Use Modifiers or check the stack.')
 
     positions = _to_world(positions, obj.matrix_world)
-    areas = _triangle_areas(positions, triangles)
-    return _payload(obj.name, positions, triangles, triangle_polygon, areas, polygon_count, whole_faces)
+    payload = _payload(obj.name, positions, triangles, triangle_polygon, polygon_count, whole_faces)
+    payload.base_triangle_count = _triangle_count(base)
+    return payload
+
+
+def _triangle_count(mesh):
+    """Triangles of ``mesh`` without computing them: a face of n corners makes n - 2."""
+    loop_totals = np.empty(len(mesh.polygons), dtype=np.int64)
+    mesh.polygons.foreach_get('loop_total', loop_totals)
+    return int(loop_totals.sum() - 2 * len(loop_totals))
 
 
 def _read_evaluated(context, obj, polygon_count):
@@ -141,7 +157,8 @@ def _read_arrays(mesh):
     mesh.loop_triangles.foreach_get('vertices', triangles)
     polygon_of_triangle = np.empty(triangle_count, dtype=np.int32)
     mesh.loop_triangles.foreach_get('polygon_index', polygon_of_triangle)
-    return positions.reshape(-1, 3), triangles.reshape(-1, 3).astype(np.uint32), polygon_of_triangle
+    # Vertex indices are never negative, so the int32 buffer foreach_get fills reads as uint32.
+    return positions.reshape(-1, 3), triangles.reshape(-1, 3).view(np.uint32), polygon_of_triangle
 
 
 def _read_face_ints(mesh, name):
@@ -166,18 +183,19 @@ def _triangle_areas(positions, triangles):
     return 0.5 * np.linalg.norm(cross, axis=1)
 
 
-def _payload(name, positions, triangles, triangle_polygon, areas, polygon_count, whole_faces):
-    triangle_polygon = triangle_polygon.astype(np.int64)
+def _payload(name, positions, triangles, triangle_polygon, polygon_count, whole_faces):
     if not whole_faces:
+        # Each triangle is a leaf; a face takes the label covering most of its area.
+        areas = _triangle_areas(positions, triangles)
         return MeshPayload(name, positions, triangles, None, triangle_polygon.astype(np.int32), areas, polygon_count)
 
     # The daemon wants face ids 0..n-1 without gaps, so faces a modifier deleted (Mask,
     # mirror clipping) are skipped in the numbering and get no label.
-    present = np.unique(triangle_polygon)
+    triangles_per_polygon = np.bincount(triangle_polygon, minlength=polygon_count)
+    present = np.flatnonzero(triangles_per_polygon)
     leaf_of_polygon = np.full(polygon_count, -1, dtype=np.int64)
     leaf_of_polygon[present] = np.arange(len(present))
-    triangle_leaf = leaf_of_polygon[triangle_polygon]
-    leaf_weight = np.bincount(triangle_leaf, weights=areas, minlength=len(present))
-    return MeshPayload(
-        name, positions, triangles, triangle_leaf.astype(np.uint32), present.astype(np.int32), leaf_weight, polygon_count
-    )
+    triangle_leaf = leaf_of_polygon[triangle_polygon].astype(np.uint32)
+    # Each leaf is a whole face, so the area vote has one voter per face and weights do not matter.
+    leaf_weight = np.ones(len(present), dtype=np.float64)
+    return MeshPayload(name, positions, triangles, triangle_leaf, present.astype(np.int32), leaf_weight, polygon_count)

@@ -58,7 +58,8 @@ def draw_run(layout, status):
 
 
 def draw_result(layout, obj):
-    state = obj.partfield
+    # The result lives on the mesh, so linked duplicates show the same part count.
+    state = obj.data.partfield
     labelled = apply_result.has_labels(obj)
     if not state.job_id and not labelled:
         return
@@ -66,12 +67,10 @@ def draw_result(layout, obj):
     box = layout.box()
     box.label(text=f'{obj.name}', icon='OBJECT_DATA')
     if state.job_id:
-        row = box.row(align=True)
-        row.prop(state, 'part_count', text='Parts', slider=True)
+        box.prop(state, 'part_count', text='Parts', slider=True)
         if not state.has_tree:
             # k-means results have no merge tree; the daemon recuts them from stored features.
-            row.operator('partfield.recut', text='', icon='FILE_REFRESH').part_count = state.part_count
-            box.label(text='k-means: recut runs on the daemon', icon='INFO')
+            box.operator('partfield.recut', text='Recut on Daemon', icon='FILE_REFRESH').part_count = state.part_count
     row = box.row(align=True)
     row.operator('partfield.separate_parts')
     row.operator('partfield.clear', text='', icon='X')

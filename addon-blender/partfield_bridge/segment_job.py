@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .client import DaemonError
+from .messages import mesh_too_large, with_daemon_message
 from .part_tree import PartTree, TreeError
 
-__all__ = ['JobCancelled', 'JobProgress', 'SegmentOutcome', 'build_request', 'run_segment', 'run_recut']
+__all__ = [
+    'JobCancelled', 'JobProgress', 'SegmentOutcome', 'build_request', 'check_face_limit', 'run_segment', 'run_recut',
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +71,27 @@ def build_request(name, positions, triangles, polygons, params):
     return {'name': name, 'params': dict(params), 'mesh': mesh}
 
 
-def run_segment(client, request, leaf_count, cancel, on_progress=None):
+def run_segment(client, request, leaf_count, cancel, on_progress=None, size=None):
     """Submit ``request``, follow the job until it ends and return its ``SegmentOutcome``.
 
     ``cancel`` is a ``threading.Event``; once set, the job is deleted on the daemon and
     ``JobCancelled`` is raised. ``leaf_count`` is the number of labels the result must carry.
+    ``size`` (a ``MeshSize``) makes a mesh over the daemon's limits fail with its numbers.
     """
     report = on_progress or (lambda progress: None)
-    job = _submit_when_queue_has_room(client, request, cancel, report)
+    name = str(request.get('name') or 'mesh')
+    if size is not None:
+        check_face_limit(client, name, size)
+    try:
+        job = _submit_when_queue_has_room(client, request, cancel, report)
+    except DaemonError as error:
+        if error.status != 413:
+            raise
+        text = mesh_too_large(name, size, client.base_url, upload=error.code == 'too-large')
+        raise DaemonError(
+            with_daemon_message(text, 413, error.daemon_message),
+            status=413, code=error.code, reason=error.reason, daemon_message=error.daemon_message,
+        ) from None
     job_id = str(job.get('id', ''))
     if not job_id:
         raise DaemonError('The daemon accepted the mesh but returned no job id. Check that Daemon URL points at a PartField bridge daemon.')
@@ -95,6 +111,27 @@ def run_segment(client, request, leaf_count, cancel, on_progress=None):
         _delete_quietly(client, job_id)
         raise
     return parse_result(result, job_id, leaf_count)
+
+
+def check_face_limit(client, name, size):
+    """Raise ``DaemonError`` (413) when ``size.triangles`` exceeds the daemon's face limit.
+
+    The daemon's limit counts what it computes on, triangles, and rejects a bigger mesh only after
+    the upload; asking /v1/health first saves sending megabytes for nothing. A daemon without
+    that endpoint (404) or without published limits is not checked here.
+    """
+    try:
+        health = client.health()
+    except DaemonError as error:
+        if error.status == 404:
+            return
+        raise
+    limits = health.get('limits') if isinstance(health, dict) else None
+    limit = limits.get('maxFaces') if isinstance(limits, dict) else None
+    if not isinstance(limit, int) or size.triangles <= limit:
+        return
+    log.info('%s: %d triangles over the daemon limit of %d; not sent', name, size.triangles, limit)
+    raise DaemonError(mesh_too_large(name, size, client.base_url, limit=limit), status=413, code='too-many-faces')
 
 
 def run_recut(client, job_id, part_count, method, leaf_count):

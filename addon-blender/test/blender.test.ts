@@ -167,6 +167,34 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(install.bl_info.blender).toEqual([3, 4, 0])
   })
 
+  it('has no redo panel for daemon jobs', () => {
+    // Adjust Last Operation would re-run a whole daemon job synchronously on every change.
+    const options = main.install.bl_options
+    for (const name of ['segment_selected', 'recut']) {
+      expect(options[name], name).not.toContain('REGISTER')
+      expect(options[name], name).toContain('UNDO')
+    }
+  })
+
+  it('takes the daemon part count range', () => {
+    // n_clusters is 1..256 (protocol/PROTOCOL.md); sliders drag over 2..30.
+    for (const [name, range] of Object.entries(main.install.part_ranges)) {
+      expect(range, name).toEqual({ min: 1, max: 256, soft_min: 2, soft_max: 30 })
+    }
+    expect(main.steps.segment_many).toEqual({ result: ['FINISHED'] })
+    expect(main.table_many.part_count).toBe(40)
+    expect(new Set(main.table_many.labels).size).toBe(40)
+    expect(main.table_many_slider.part_count).toBe(35)
+    expectGroupsMatch(main.table_many_slider, 35)
+  })
+
+  it('keeps panel texts within the default sidebar width', () => {
+    // At the default width and UI scale the sidebar cut "Points per Face" to "Points per…".
+    const texts = main.install.panel_texts
+    for (const text of [...texts.labels, ...texts.enum_items]) expect(text.length, text).toBeLessThanOrEqual(9)
+    for (const text of texts.checkboxes) expect(text.length, text).toBeLessThanOrEqual(13)
+  })
+
   it('ships an extension manifest Blender 4.2 accepts', () => {
     const manifest = main.manifest
     expect(manifest.schema_version).toBe('1.0.0')
@@ -260,13 +288,28 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(main.table_kmeans_recut.part_count).toBe(result.partCount)
   })
 
+  it('recuts k-means on the daemon in the preferences', () => {
+    // The preferences name the token daemon, which never ran the job: the message names both daemons.
+    const error = main.kmeans_other_daemon.error!
+    expect(error).toContain(`"Table" was segmented by the daemon at ${daemon.url}`)
+    expect(error).toContain(`the daemon at ${tokenDaemon.url} (Daemon URL in the add-on preferences) does not have that job`)
+    expect(error).toMatch(/Run Segment Selected again/)
+    expect(main.kmeans_other_daemon.labels).toEqual(main.table_kmeans_recut.labels)
+  })
+
   it('adds part materials and Clear restores the user material', () => {
     const segmented = main.sphere_materials
     const parts = segmented.part_count
     expect(segmented.material_names).toEqual(['UserMaterial', ...partNames('PartField Part ', parts)])
     expect(segmented.material_indices).toEqual(segmented.labels!.map((label) => 1 + label))
 
+    // A recut to fewer parts drops the materials no part uses any more.
+    expect(main.steps.recut_materials).toEqual({ result: ['FINISHED'] })
+    expect(main.sphere_recut.material_names).toEqual(['UserMaterial', ...partNames('PartField Part ', 2)])
+    expect(main.sphere_recut.part_materials).toEqual(partNames('PartField Part ', 2))
+
     const cleared = main.sphere_cleared
+    expect(cleared.part_materials).toEqual([])
     expect(cleared.labels).toBeNull()
     expect(cleared.groups).toEqual({})
     expect(cleared.has_colors).toBe(false)
@@ -295,6 +338,48 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     }
   })
 
+  it('separates the modified shape without gaps', () => {
+    const { parts, shape_faces, status } = main.separate_modifiers
+    expect(main.steps.separate_soft_cube).toEqual({ result: ['FINISHED'] })
+    expect(parts.length).toBeGreaterThan(1)
+    expect(status).toBe(`SoftCube: ${parts.length} objects`)
+    // Parts are cut from the Bevel + Subdivision shape and keep no modifiers, so nothing shrinks apart.
+    expect(parts.reduce((sum, part) => sum + part.faces, 0)).toBe(shape_faces)
+    for (const part of parts) {
+      expect(part.modifiers, part.name).toEqual([])
+      expect(part.labels.length, part.name).toBe(1)
+      expect(part.off_shape_vertices, part.name).toBe(0)
+    }
+  })
+
+  it('shares one result between linked duplicates', () => {
+    const { segmented, recut } = main.linked
+    expect(main.steps.segment_linked).toEqual({ result: ['FINISHED'] })
+    expect(segmented.a.job_id).not.toBe('')
+    expect(segmented.b.job_id).toBe(segmented.a.job_id)
+    expect(main.steps.recut_linked).toEqual({ result: ['FINISHED'] })
+    expect(recut.a.part_count).toBe(2)
+    expect(recut.b.part_count).toBe(2)
+    expect(recut.b.labels).toEqual(recut.a.labels)
+    expect(Object.keys(recut.b.groups)).toEqual(partNames('Part_', 2))
+  })
+
+  it('counts one part in the singular', () => {
+    const single = main.single_part
+    expect(single.segment).toMatch(/^Plane: 1 part(,|$)/)
+    expect(single.separate).toBe('Plane: 1 object')
+    expect(single.clear).toBe('Cleared parts from 1 mesh')
+  })
+
+  it('says why an operator cannot run', () => {
+    const polls = main.polls
+    expect(polls.segment_nothing).toBe(
+      'Operator bpy.ops.partfield.segment_selected.poll() Nothing is selected; select one or more mesh objects')
+    expect(polls.segment_no_mesh).toMatch(/poll\(\) The selection has no mesh objects/)
+    expect(polls.recut_unsegmented).toMatch(/poll\(\) No segmentation is stored on the selected meshes; run Segment Selected first/)
+    expect(polls.separate_unlabelled).toMatch(/poll\(\) The selected meshes have no part labels/)
+  })
+
   it('deletes the daemon job when cancelled', async () => {
     expect(main.cancel.outcome).toBe('cancelled')
     const response = await fetch(`${daemon.url}/v1/jobs/${main.cancel.job_id}`)
@@ -309,15 +394,34 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
   })
 
   it('reports errors with what to do', () => {
-    const errors = main.errors
-    expect(errors.unauthorized).toMatch(/rejected the token \(401/)
-    expect(errors.unauthorized).toMatch(/Token in the add-on preferences/)
-    expect(errors.wrong_token).toMatch(/\(401/)
-    expect(errors.too_large).toMatch(/too large for the PartField daemon \(413/)
-    expect(errors.too_large).toMatch(/Decimate/)
+    const errors = reportTexts(main.errors)
+    const advice = 'Set the token in Preferences > Add-ons > PartField Bridge; the daemon prints it at start-up.'
+    // Blender shows a report on one line, so the advice comes first and the daemon's text is cut short.
+    expect(errors.unauthorized).toMatch(new RegExp(`^The PartField daemon at ${tokenDaemon.url} needs a token\\. `))
+    expect(errors.wrong_token.startsWith(`The PartField daemon at ${tokenDaemon.url} rejected the token. ${advice}`)).toBe(true)
+    expect(errors.wrong_token).toMatch(/\(daemon: 401 invalid access token; .*…\)$/)
+    expect(errors.wrong_token.length).toBeLessThan(260)
     expect(errors.server_message).toMatch(/PartField model not found/)
     expect(errors.timeout).toMatch(/did not respond within 1 s/)
     expect(errors.invalid_url).toMatch(/Invalid Daemon URL 'localhost:7860'/)
+  })
+
+  it('reports the face limit in triangles', () => {
+    const errors = reportTexts(main.errors)
+    const limit = `the daemon at ${tokenDaemon.url} accepts (${SMALL_FACE_LIMIT})`
+    // Subdivision turns 6 faces into 768 triangles; the daemon's limit counts what it computes on.
+    expect(errors.too_many_triangles).toContain(`"SoftCube" has more triangles than ${limit}.`)
+    expect(errors.too_many_triangles).toContain('The modifiers turn its 6 faces into 768 triangles.')
+    expect(errors.too_many_triangles).toMatch(/Turn off Use Modifiers .* raise --max-faces\.$/)
+    expect(errors.too_large).toContain(`"Table" has more triangles than ${limit}.`)
+    expect(errors.too_large).toMatch(/Decimate the mesh, or ask whoever runs the daemon to raise --max-faces\.$/)
+    expect(main.steps.limit_modifiers_off).toEqual({ result: ['FINISHED'] })
+
+    // Meshes over the limit are not uploaded; only the run without the add-on's check reached the daemon.
+    const rejected = tokenDaemon.logs.filter((line) => line.path === '/v1/segment' && line.status === 413)
+    expect(rejected.length).toBe(1)
+    expect(errors.too_large_daemon).toMatch(new RegExp(`^"Table" is over the face limit of the daemon at ${tokenDaemon.url}\\. `))
+    expect(errors.too_large_daemon).toMatch(/raise --max-faces\. \(daemon: 413 "?Table.+\)$/)
   })
 
   it.skipIf(!hasXvfb)('runs modal in a window and cancels on Esc', async () => {
@@ -347,10 +451,16 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     const done = report.phases.segment_done
     expect(done.status).toMatch(/^Small: 3 parts/)
     expect(done.labels).toEqual((await daemonResult(daemon, done.job_id)).labels)
+    // Adjust Last Operation would re-run the whole job synchronously on every change.
+    expect(done.redo_panel).not.toBe('PARTFIELD_OT_segment_selected')
+    // Ctrl+Z after the modal run goes back to before it.
+    expect(report.phases.undone).toEqual({ result: ['FINISHED'], labels: false, job_id: '' })
 
     const cancelled = report.phases.cancel_done
     expect(cancelled.esc_sent_at).toBeTruthy()
     expect(cancelled.status).toBe('Cancelled')
+    expect(report.ticks.cancelling.messages).toContain('Cancelling; deleting the job on the daemon...')
+    console.log(`Esc to "Cancelled": ${cancelled.seconds_after_esc} s (the daemon stops a running job within about 2 s)`)
     expect(cancelled.labels).toBe(false)
     expect(cancelled.job_id).toBe('')
     expect(countDeletes(daemon) - deletesBefore, 'DELETE requests the daemon logged').toBe(1)
@@ -422,6 +532,11 @@ function expectGroupsMatch(snapshot: Snapshot, partCount: number): void {
     Object.entries(snapshot.groups).map(([name, members]) => [name, [...members].sort((a, b) => a - b)]),
   )
   expect(actual, `vertex groups of ${snapshot.name}`).toEqual(expected)
+}
+
+/** The report texts of operator errors, without the "Error: " and line end Blender adds. */
+function reportTexts(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([key, text]) => [key, text.replace(/^Error: /, '').trimEnd()]))
 }
 
 function partNames(prefix: string, count: number): string[] {
@@ -563,6 +678,9 @@ interface MainReport {
     panel_category: string
     preference_names: string[]
     defaults: { daemon_url: string; timeout: number }
+    bl_options: Record<string, string[]>
+    part_ranges: Record<string, { min: number; max: number; soft_min: number; soft_max: number }>
+    panel_texts: { labels: string[]; checkboxes: string[]; enum_items: string[] }
   }
   manifest: {
     schema_version: string
@@ -584,8 +702,20 @@ interface MainReport {
   lamp_triangles: Snapshot & { base_triangles: { polygon: number[]; area: number[] } }
   table_kmeans: Snapshot
   table_kmeans_recut: Snapshot
+  kmeans_other_daemon: Step & { labels: number[] | null }
+  table_many: Snapshot
+  table_many_slider: Snapshot
   sphere_materials: Snapshot
-  sphere_cleared: Snapshot
+  sphere_recut: Snapshot & { part_materials: string[] }
+  sphere_cleared: Snapshot & { part_materials: string[] }
+  separate_modifiers: {
+    shape_faces: number
+    status: string
+    parts: { name: string; modifiers: string[]; faces: number; labels: number[]; off_shape_vertices: number }[]
+  }
+  linked: { segmented: { a: Snapshot; b: Snapshot }; recut: { a: Snapshot; b: Snapshot } }
+  single_part: { segment: string; separate: string; clear: string }
+  polls: Record<string, string | undefined>
   ico_segmented: Snapshot
   ico_undone: Snapshot
   separate: { labels: number[]; original_hidden: boolean; parts: { name: string; faces: number; labels: number[] }[] }
@@ -599,8 +729,9 @@ interface UiReport {
   phases: {
     segment_start: string[]
     running_after_start: boolean
-    segment_done: { job_id: string; labels: number[] | null; status: string }
-    cancel_done: { esc_sent_at: string | null; status: string; labels: boolean; job_id: string }
+    segment_done: { job_id: string; labels: number[] | null; status: string; redo_panel: string | null }
+    undone: { result: string[]; labels: boolean; job_id: string }
+    cancel_done: { esc_sent_at: string | null; status: string; labels: boolean; job_id: string; seconds_after_esc: number }
   }
   ticks: Record<string, { count: number; max_gap: number; messages: string[] }>
   modal_steps: { count: number; max_seconds: number; total_seconds: number }

@@ -79,7 +79,36 @@ def install_addon(config, report):
     }
     prefs = bpy.context.preferences.addons['partfield_bridge'].preferences
     report['install']['defaults'] = {'daemon_url': prefs.daemon_url, 'timeout': prefs.timeout}
+    report['install']['bl_options'] = {
+        name: sorted(getattr(bpy.types, f'PARTFIELD_OT_{name}').bl_options)
+        for name in ('segment_selected', 'recut', 'separate_parts', 'clear')
+    }
+    report['install']['part_ranges'] = {
+        'scene': int_range(bpy.types.Scene.bl_rna.properties['partfield'].fixed_type, 'part_count'),
+        'mesh': int_range(bpy.types.Mesh.bl_rna.properties['partfield'].fixed_type, 'part_count'),
+        'segment_selected': int_range(bpy.ops.partfield.segment_selected.get_rna_type(), 'part_count'),
+        'recut': int_range(bpy.ops.partfield.recut.get_rna_type(), 'part_count'),
+    }
+    report['install']['panel_texts'] = panel_texts()
     prefs.daemon_url = config['daemonUrl']
+
+
+def int_range(struct, name):
+    prop = getattr(struct, 'bl_rna', struct).properties[name]
+    return {'min': prop.hard_min, 'max': prop.hard_max, 'soft_min': prop.soft_min, 'soft_max': prop.soft_max}
+
+
+def panel_texts():
+    """Texts the sidebar shows for the settings: labels beside values, checkbox texts, enum items."""
+    settings = bpy.types.Scene.bl_rna.properties['partfield'].fixed_type.bl_rna.properties
+    labels, checkboxes, items = [], [], []
+    for name in ('adjacency', 'points_per_face', 'backend'):
+        labels.append(settings[name].name)
+        if settings[name].type == 'ENUM':
+            items.extend(item.name for item in settings[name].enum_items)
+    for name in ('use_modifiers', 'whole_faces', 'make_materials'):
+        checkboxes.append(settings[name].name)
+    return {'labels': labels, 'checkboxes': checkboxes, 'enum_items': items}
 
 
 def prefs():
@@ -173,9 +202,9 @@ def snapshot(obj):
         'has_colors': mesh.color_attributes.get('PartField') is not None,
         'material_names': [m.name if m else None for m in mesh.materials],
         'material_indices': [p.material_index for p in mesh.polygons],
-        'job_id': obj.partfield.job_id,
-        'part_count': obj.partfield.part_count,
-        'has_tree': obj.partfield.has_tree,
+        'job_id': obj.data.partfield.job_id,
+        'part_count': obj.data.partfield.part_count,
+        'has_tree': obj.data.partfield.has_tree,
         'mode': obj.mode,
     }
 
@@ -222,17 +251,22 @@ def run_main(config, report):
     select_only(table)
     call('recut_table', report, bpy.ops.partfield.recut, part_count=2)
     report['table_recut'] = snapshot(table)
-    lamp.partfield.part_count = 3
+    lamp.data.partfield.part_count = 3
     report['lamp_slider'] = snapshot(lamp)
 
     run_invoke_in_background(report, lamp)
     run_edit_mode(report, lamp)
     # Undo rebuilds the objects, so earlier references are stale from here on.
     run_triangle_vote(report, bpy.data.objects['QuadLamp'])
-    run_kmeans(report, bpy.data.objects['Table'])
+    run_kmeans(config, report, bpy.data.objects['Table'])
     run_materials_and_clear(report)
     run_undo(report)
+    run_many_parts(report)
     run_separate(report)
+    run_separate_modifiers(report)
+    run_linked_duplicates(report)
+    run_single_part(report)
+    run_poll_messages(report)
     run_cancel(config, report)
     run_offline(config, report)
     run_errors(config, report)
@@ -271,12 +305,20 @@ def run_triangle_vote(report, lamp):
     report['lamp_triangles']['base_triangles'] = base_triangles(lamp)
 
 
-def run_kmeans(report, table):
+def run_kmeans(config, report, table):
     select_only(table)
     call('segment_kmeans', report, bpy.ops.partfield.segment_selected, part_count=4, method='kmeans')
     report['table_kmeans'] = snapshot(table)
     call('recut_kmeans', report, bpy.ops.partfield.recut, part_count=3)
     report['table_kmeans_recut'] = snapshot(table)
+
+    # The preferences now name another daemon, which does not have the job.
+    prefs().daemon_url = config['tokenDaemonUrl']
+    prefs().token = config['token']
+    report['kmeans_other_daemon'] = call('recut_kmeans_other_daemon', report, bpy.ops.partfield.recut, part_count=2)
+    report['kmeans_other_daemon']['labels'] = face_labels(table)
+    prefs().daemon_url = config['daemonUrl']
+    prefs().token = ''
 
 
 def run_materials_and_clear(report):
@@ -288,8 +330,16 @@ def run_materials_and_clear(report):
     select_only(sphere)
     call('segment_materials', report, bpy.ops.partfield.segment_selected, part_count=3, make_materials=True)
     report['sphere_materials'] = snapshot(sphere)
+    call('recut_materials', report, bpy.ops.partfield.recut, part_count=2)
+    report['sphere_recut'] = snapshot(sphere)
+    report['sphere_recut']['part_materials'] = part_material_names()
     call('clear_sphere', report, bpy.ops.partfield.clear)
     report['sphere_cleared'] = snapshot(sphere)
+    report['sphere_cleared']['part_materials'] = part_material_names()
+
+
+def part_material_names():
+    return sorted(m.name for m in bpy.data.materials if m.name.startswith('PartField Part '))
 
 
 def run_undo(report):
@@ -316,6 +366,107 @@ def run_separate(report):
         'parts': [{'name': o.name, 'faces': len(o.data.polygons), 'labels': sorted(set(face_labels(o) or []))}
                   for o in created],
     }
+
+
+def run_many_parts(report):
+    """More parts than the slider drags to: the daemon's range goes up to 256."""
+    table = bpy.data.objects['Table']
+    select_only(table)
+    call('segment_many', report, bpy.ops.partfield.segment_selected, part_count=40)
+    report['table_many'] = snapshot(table)
+    table.data.partfield.part_count = 35
+    report['table_many_slider'] = snapshot(table)
+
+
+def run_separate_modifiers(report):
+    """Separate a cube whose Bevel and Subdivision modifiers shape it: parts must meet without gaps."""
+    bpy.ops.mesh.primitive_cube_add(size=1, location=(6, 0, 0))
+    cube = bpy.context.active_object
+    cube.name = 'SoftCube'
+    bevel = cube.modifiers.new('Bevel', 'BEVEL')
+    bevel.width = 0.1
+    bevel.segments = 2
+    cube.modifiers.new('Subdivision', 'SUBSURF').levels = 2
+    select_only(cube)
+    call('segment_soft_cube', report, bpy.ops.partfield.segment_selected, part_count=3)
+
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    evaluated = cube.evaluated_get(depsgraph).to_mesh()
+    shape = {rounded(v.co) for v in evaluated.vertices}
+    shape_faces = len(evaluated.polygons)
+    cube.evaluated_get(depsgraph).to_mesh_clear()
+
+    before = {o.name for o in bpy.data.objects}
+    call('separate_soft_cube', report, bpy.ops.partfield.separate_parts)
+    created = [bpy.data.objects[name] for name in sorted({o.name for o in bpy.data.objects} - before)]
+    report['separate_modifiers'] = {
+        'shape_faces': shape_faces,
+        'status': bpy.context.window_manager.partfield_status.message,
+        'parts': [{
+            'name': part.name,
+            'modifiers': [m.type for m in part.modifiers],
+            'faces': len(part.data.polygons),
+            'labels': sorted(set(face_labels(part) or [])),
+            'off_shape_vertices': sum(rounded(v.co) not in shape for v in part.data.vertices),
+        } for part in created],
+    }
+
+
+def rounded(co):
+    return tuple(round(c, 4) for c in co)
+
+
+def run_linked_duplicates(report):
+    """Two objects showing one mesh: one segmentation, and a recut of one shows on the other."""
+    bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=2, location=(0, 6, 0))
+    first = bpy.context.active_object
+    first.name = 'LinkedA'
+    second = first.copy()
+    second.name = 'LinkedB'
+    second.location = (2, 6, 0)
+    bpy.context.scene.collection.objects.link(second)
+    select_only(first, second)
+    call('segment_linked', report, bpy.ops.partfield.segment_selected, part_count=4)
+    segmented = {'a': snapshot(first), 'b': snapshot(second)}
+    select_only(first)
+    call('recut_linked', report, bpy.ops.partfield.recut, part_count=2)
+    report['linked'] = {'segmented': segmented, 'recut': {'a': snapshot(first), 'b': snapshot(second)}}
+
+
+def run_single_part(report):
+    """A one-face plane yields one part: reports count it in the singular."""
+    bpy.ops.mesh.primitive_plane_add(size=1, location=(0, -6, 0))
+    plane = bpy.context.active_object
+    plane.name = 'Plane'
+    select_only(plane)
+    status = bpy.context.window_manager.partfield_status
+    single = {}
+    call('segment_plane', report, bpy.ops.partfield.segment_selected, part_count=2)
+    single['segment'] = status.message
+    call('separate_plane', report, bpy.ops.partfield.separate_parts)
+    single['separate'] = status.message
+    select_only(plane)
+    call('clear_plane', report, bpy.ops.partfield.clear)
+    single['clear'] = status.message
+    report['single_part'] = single
+
+
+def run_poll_messages(report):
+    """What a script gets when an operator cannot run on the selection."""
+    polls = {}
+    for obj in bpy.context.view_layer.objects:
+        obj.select_set(False)
+    polls['segment_nothing'] = call('poll_nothing', report, bpy.ops.partfield.segment_selected).get('error')
+    empty = bpy.data.objects.new('Empty', None)
+    bpy.context.scene.collection.objects.link(empty)
+    select_only(empty)
+    polls['segment_no_mesh'] = call('poll_no_mesh', report, bpy.ops.partfield.segment_selected).get('error')
+    bpy.ops.mesh.primitive_cube_add(size=1, location=(0, -9, 0))
+    fresh = bpy.context.active_object
+    select_only(fresh)
+    polls['recut_unsegmented'] = call('poll_recut', report, bpy.ops.partfield.recut, part_count=2).get('error')
+    polls['separate_unlabelled'] = call('poll_separate', report, bpy.ops.partfield.separate_parts).get('error')
+    report['polls'] = polls
 
 
 def run_cancel(config, report):
@@ -370,7 +521,7 @@ def run_offline(config, report):
         loopback = call('offline_loopback', report, bpy.ops.partfield.segment_selected, part_count=2)
     finally:
         addon_preferences.bpy = real_bpy
-    report['offline'] = {'remote': remote, 'loopback': loopback, 'loopback_job': cube.partfield.job_id}
+    report['offline'] = {'remote': remote, 'loopback': loopback, 'loopback_job': cube.data.partfield.job_id}
 
 
 def run_errors(config, report):
@@ -379,9 +530,18 @@ def run_errors(config, report):
     cube = bpy.context.active_object
     table = bpy.data.objects['Table']
 
-    def attempt(key, obj, **kwargs):
+    def attempt(key, obj, check_limit_first=True, **kwargs):
+        from partfield_bridge import segment_job
+
         select_only(obj)
-        step = call(f'error_{key}', report, bpy.ops.partfield.segment_selected, part_count=2, **kwargs)
+        check = segment_job.check_face_limit
+        if not check_limit_first:
+            # Without the add-on's own check, the daemon's 413 answer reaches the user.
+            segment_job.check_face_limit = lambda *args: None
+        try:
+            step = call(f'error_{key}', report, bpy.ops.partfield.segment_selected, part_count=2, **kwargs)
+        finally:
+            segment_job.check_face_limit = check
         errors[key] = step.get('error') or f'no error: {step}'
 
     prefs().daemon_url = config['tokenDaemonUrl']
@@ -392,6 +552,13 @@ def run_errors(config, report):
     prefs().token = config['token']
     table.hide_set(False)
     attempt('too_large', table)
+    attempt('too_large_daemon', table, check_limit_first=False)
+    soft = bpy.data.objects['SoftCube']
+    soft.modifiers['Bevel'].show_viewport = False
+    soft.modifiers['Subdivision'].levels = 3
+    attempt('too_many_triangles', soft)
+    select_only(soft)
+    call('limit_modifiers_off', report, bpy.ops.partfield.segment_selected, part_count=2, use_modifiers=False)
     attempt('server_message', cube, backend='partfield')
 
     hung = hung_server()

@@ -108,7 +108,7 @@ def show_panel_in_sidebar():
         draws['count'] += 1
         draws['running'] += int(context.window_manager.partfield_status.running)
         obj = context.active_object
-        draws['result'] += int(bool(obj is not None and obj.partfield.job_id))
+        draws['result'] += int(bool(obj is not None and obj.type == 'MESH' and obj.data.partfield.job_id))
 
     for tab in ('Item', 'Tool', 'View'):
         idname = f'VIEW3D_PT_partfield_on_{tab.lower()}_tab'
@@ -121,9 +121,9 @@ def show_panel_in_sidebar():
 
 def time_modal_steps():
     """Record how long each modal step of the operator blocks the main thread."""
-    from partfield_bridge import operators
+    from partfield_bridge import job_operator
 
-    original = operators._DaemonJobOperator._modal_step
+    original = job_operator.DaemonJobOperator._modal_step
     steps = report.setdefault('modal_steps', {'count': 0, 'max_seconds': 0.0, 'total_seconds': 0.0})
 
     def timed(self, context, event):
@@ -136,7 +136,25 @@ def time_modal_steps():
             steps['total_seconds'] += spent
             steps['max_seconds'] = max(steps['max_seconds'], spent)
 
-    operators._DaemonJobOperator._modal_step = timed
+    job_operator.DaemonJobOperator._modal_step = timed
+
+
+def redo_panel_operator():
+    """The operator Adjust Last Operation (F9) would re-run: Blender's WM_operator_last_redo."""
+    for op in reversed(list(bpy.context.window_manager.operators)):
+        if {'REGISTER', 'UNDO'} <= set(op.bl_options):
+            return op.bl_idname
+    return None
+
+
+def undo_segmentation():
+    """Ctrl+Z after the modal segmentation: one step back removes its labels."""
+    window, override = view3d_override()
+    with bpy.context.temp_override(**override):
+        result = sorted(bpy.ops.ed.undo())
+    small = bpy.data.objects['Small']
+    return {'result': result, 'labels': small.data.attributes.get('part') is not None,
+            'job_id': small.data.partfield.job_id}
 
 
 def tick():
@@ -173,6 +191,10 @@ def step():
         state['last_tick'] = now
         state['steady'] = state['steady'] + 1 if gap < 2 * TICK else 0
         if state['steady'] >= WARMUP_STEADY_TICKS or time.monotonic() - state['since'] > WARMUP_MAX_SECONDS:
+            # The undo step that Ctrl+Z after the segmentation returns to.
+            _, override = view3d_override()
+            with bpy.context.temp_override(**override):
+                bpy.ops.ed.undo_push(message='before segmenting')
             report['phases']['segment_start'] = start_segment(bpy.data.objects['Small'], 3)
             report['phases']['running_after_start'] = status().running
             state['last_tick'] = None
@@ -183,14 +205,16 @@ def step():
             small = bpy.data.objects['Small']
             labels = small.data.attributes.get('part')
             report['phases']['segment_done'] = {
-                'job_id': small.partfield.job_id,
+                'job_id': small.data.partfield.job_id,
                 'labels': [item.value for item in labels.data] if labels else None,
                 'status': status().message,
+                'redo_panel': redo_panel_operator(),
             }
             enter('showing_result')
     elif phase == 'showing_result':
         # Let the sidebar draw the finished result before the next job starts.
         if report['panel_draws']['result'] > 0 or time.monotonic() - state['since'] > RESULT_DRAW_WAIT:
+            report['phases']['undone'] = undo_segmentation()
             # The daemon spends a few seconds on any job, so Esc arrives while this one runs.
             report['phases']['cancel_start'] = start_segment(grid_object('Large', 150), 4)
             state['last_tick'] = None
@@ -204,13 +228,15 @@ def step():
             window.event_simulate(type='ESC', value='PRESS')
             window.event_simulate(type='ESC', value='RELEASE')
             state['esc_sent'] = message
+            state['esc_at'] = time.monotonic()
         if not status().running:
             large = bpy.data.objects['Large']
             report['phases']['cancel_done'] = {
                 'esc_sent_at': state.get('esc_sent'),
                 'status': status().message,
                 'labels': large.data.attributes.get('part') is not None,
-                'job_id': large.partfield.job_id,
+                'job_id': large.data.partfield.job_id,
+                'seconds_after_esc': round(time.monotonic() - state['esc_at'], 2),
             }
             enter('done')
             finish()
