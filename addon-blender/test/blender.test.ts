@@ -246,6 +246,17 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expectGroupsMatch(main.lamp_slider, 3)
   })
 
+  it('moves a result stored on the object to the mesh', async () => {
+    const legacy = main.legacy
+    expect(legacy.object_keys).toEqual([])
+    expect(legacy.mesh_keys).toEqual(expect.arrayContaining(['_partfield_leaf_polygon', '_partfield_leaf_weight', '_partfield_merges']))
+    expect(legacy.job_id).toBe(main.table_many.job_id)
+    expect(legacy.part_count).toBe(main.table_many_slider.part_count)
+    const recut = await daemonRecut(daemon, legacy.job_id, 3)
+    expect(main.legacy_slider.labels).toEqual(recut.labels)
+    expectGroupsMatch(main.legacy_slider, 3)
+  })
+
   it('runs INVOKE synchronously in background mode', async () => {
     expect(main.steps.invoke_background).toEqual({ result: ['FINISHED'] })
     const result = await daemonResult(daemon, main.lamp_invoke.job_id)
@@ -438,7 +449,8 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     // invoke returns at once and the window keeps handling events while the daemon works
     expect(report.phases.segment_start).toEqual(['RUNNING_MODAL'])
     expect(report.phases.running_after_start).toBe(true)
-    expect(report.ticks.segmenting.count).toBeGreaterThanOrEqual(2)
+    // A UI timer ran while the job was still running (a loaded machine may fit the job in one tick gap).
+    expect(report.ticks.segmenting.while_running).toBeGreaterThanOrEqual(1)
     console.log(`modal steps: ${report.modal_steps.count}, longest ${(report.modal_steps.max_seconds * 1000).toFixed(1)} ms; ` +
       `longest gap between UI timer ticks ${report.ticks.segmenting.max_gap.toFixed(2)} s (software OpenGL redraws included)`)
     expect(report.modal_steps.max_seconds).toBeLessThan(0.25)
@@ -460,6 +472,11 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(cancelled.esc_sent_at).toBeTruthy()
     expect(cancelled.status).toBe('Cancelled')
     expect(report.ticks.cancelling.messages).toContain('Cancelling; deleting the job on the daemon...')
+    // The outcome stays in the status bar a moment, then the status bar is cleared.
+    const bar = report.status_bar
+    expect(bar).toContain('PartField: Cancelled')
+    expect(bar.indexOf('PartField: Cancelled')).toBe(bar.length - 2)
+    expect(bar[bar.length - 1]).toBeNull()
     console.log(`Esc to "Cancelled": ${cancelled.seconds_after_esc} s (the daemon stops a running job within about 2 s)`)
     expect(cancelled.labels).toBe(false)
     expect(cancelled.job_id).toBe('')
@@ -705,6 +722,8 @@ interface MainReport {
   kmeans_other_daemon: Step & { labels: number[] | null }
   table_many: Snapshot
   table_many_slider: Snapshot
+  legacy: Snapshot & { object_keys: string[]; mesh_keys: string[] }
+  legacy_slider: Snapshot
   sphere_materials: Snapshot
   sphere_recut: Snapshot & { part_materials: string[] }
   sphere_cleared: Snapshot & { part_materials: string[] }
@@ -733,9 +752,10 @@ interface UiReport {
     undone: { result: string[]; labels: boolean; job_id: string }
     cancel_done: { esc_sent_at: string | null; status: string; labels: boolean; job_id: string; seconds_after_esc: number }
   }
-  ticks: Record<string, { count: number; max_gap: number; messages: string[] }>
+  ticks: Record<string, { count: number; while_running: number; max_gap: number; messages: string[] }>
   modal_steps: { count: number; max_seconds: number; total_seconds: number }
   phase_seconds: Record<string, number>
+  status_bar: (string | null)[]
   panel_draws: { count: number; running: number; result: number }
 }
 

@@ -262,6 +262,7 @@ def run_main(config, report):
     run_materials_and_clear(report)
     run_undo(report)
     run_many_parts(report)
+    run_legacy_result(report)
     run_separate(report)
     run_separate_modifiers(report)
     run_linked_duplicates(report)
@@ -376,6 +377,34 @@ def run_many_parts(report):
     report['table_many'] = snapshot(table)
     table.data.partfield.part_count = 35
     report['table_many_slider'] = snapshot(table)
+
+
+def run_legacy_result(report):
+    """Add-on version 0.1.0 kept the result on the object; the add-on moves it to the mesh."""
+    import partfield_bridge
+    from partfield_bridge.result_store import RESULT_KEYS
+
+    table = bpy.data.objects['Table']
+    legacy = bpy.data.objects.new('Legacy', table.data.copy())
+    bpy.context.scene.collection.objects.link(legacy)
+    mesh = legacy.data
+    state = mesh.partfield
+    legacy['partfield'] = {
+        'job_id': state.job_id, 'daemon_url': state.daemon_url, 'method': state.method, 'backend': state.backend,
+        'polygon_count': state.polygon_count, 'leaf_count': state.leaf_count, 'has_tree': int(state.has_tree),
+        'make_materials': 0, 'part_count': state.part_count,
+    }
+    for key in RESULT_KEYS:
+        legacy[key] = mesh[key]
+        del mesh[key]
+    mesh.partfield.job_id = ''
+    mesh.partfield['part_count'] = 0
+
+    # What the add-on runs after a file loads.
+    partfield_bridge._migrate_results()
+    report['legacy'] = {'object_keys': sorted(legacy.keys()), 'mesh_keys': sorted(mesh.keys()), **snapshot(legacy)}
+    mesh.partfield.part_count = 3
+    report['legacy_slider'] = snapshot(legacy)
 
 
 def run_separate_modifiers(report):

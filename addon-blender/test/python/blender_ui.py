@@ -83,7 +83,8 @@ def enter(phase):
 
 def record_tick(phase):
     now = time.monotonic()
-    ticks = report['ticks'].setdefault(phase, {'count': 0, 'max_gap': 0.0, 'messages': []})
+    ticks = report['ticks'].setdefault(phase, {'count': 0, 'while_running': 0, 'max_gap': 0.0, 'messages': []})
+    ticks['while_running'] += int(status().running)
     if state['last_tick'] is not None:
         ticks['max_gap'] = max(ticks['max_gap'], now - state['last_tick'])
     state['last_tick'] = now
@@ -178,6 +179,7 @@ def step():
         bpy.ops.preferences.addon_enable(module='partfield_bridge')
         bpy.context.preferences.addons['partfield_bridge'].preferences.daemon_url = config['daemonUrl']
         time_modal_steps()
+        record_status_bar()
         show_panel_in_sidebar()
         for obj in list(bpy.data.objects):
             bpy.data.objects.remove(obj)
@@ -238,10 +240,34 @@ def step():
                 'job_id': large.data.partfield.job_id,
                 'seconds_after_esc': round(time.monotonic() - state['esc_at'], 2),
             }
+            enter('outcome_shown')
+    elif phase == 'outcome_shown':
+        # The outcome stays in the status bar for OUTCOME_SECONDS, then the bar is Blender's again.
+        if time.monotonic() - state['since'] > OUTCOME_SECONDS + 1.0:
+            report['status_bar'] = status_bar_texts
             enter('done')
             finish()
             return None
     return TICK
+
+
+#: Texts the add-on put in the status bar, in order (None clears it).
+status_bar_texts = []
+#: Shorter than the add-on's default, so the test waits less for the status bar to clear.
+OUTCOME_SECONDS = 1.0
+
+
+def record_status_bar():
+    from partfield_bridge import job_operator
+
+    job_operator.OUTCOME_SECONDS = OUTCOME_SECONDS
+    original = bpy.types.WorkSpace.status_text_set
+
+    def recorded(self, text):
+        status_bar_texts.append(text)
+        return original(self, text)
+
+    bpy.types.WorkSpace.status_text_set = recorded
 
 
 bpy.app.timers.register(tick, first_interval=0.5)
