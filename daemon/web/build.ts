@@ -6,9 +6,11 @@
  *
  * `npm run build:web` writes daemon/web/dist; `tsx daemon/web/build.ts DIR` writes DIR.
  */
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const WEB_DIR = fileURLToPath(new URL('.', import.meta.url))
@@ -28,6 +30,7 @@ export async function buildWebPage(outDir = DEFAULT_OUT_DIR): Promise<BuiltPage>
   const esbuild = await import('esbuild')
   await mkdir(outDir, { recursive: true })
   await removeEarlierBuild(outDir)
+  const draco = await copyDracoDecoder(outDir)
 
   const result = await esbuild.build({
     entryPoints: { app: join(WEB_DIR, 'src/main.ts'), style: join(WEB_DIR, 'styles.css') },
@@ -42,6 +45,7 @@ export async function buildWebPage(outDir = DEFAULT_OUT_DIR): Promise<BuiltPage>
     metafile: true,
     logLevel: 'warning',
     legalComments: 'linked',
+    define: { DRACO_DECODER_PATH: JSON.stringify(`${draco.folder}/`) },
   })
 
   const outputs = Object.entries(result.metafile.outputs).map(([path, output]) => ({ path: resolve(path), bytes: output.bytes }))
@@ -52,16 +56,42 @@ export async function buildWebPage(outDir = DEFAULT_OUT_DIR): Promise<BuiltPage>
   const template = await readFile(join(WEB_DIR, 'index.html'), 'utf8')
   const html = template.replace('%STYLE%', basename(style.path)).replace('%SCRIPT%', basename(script.path))
   await writeFile(join(outDir, 'index.html'), html)
-  return { outDir, files: [...outputs.map((output) => basename(output.path)), 'index.html'], scriptBytes: script.bytes }
+  const files = [...outputs.map((output) => basename(output.path)), ...draco.files, 'index.html']
+  return { outDir, files, scriptBytes: script.bytes }
 }
 
-/** Names this build writes: index.html and hashed scripts and styles with their maps and licences. */
-const BUILD_OUTPUT = /^(index\.html|(app|style)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?)$/
+/**
+ * Three.js's Draco decoder for glTF (WebAssembly build), which the original view needs for
+ * Draco-compressed files. It is loaded at run time, not bundled, so it is copied beside the page,
+ * with the README that names its licence (Apache 2.0).
+ */
+const DRACO_FILES = ['draco_wasm_wrapper.js', 'draco_decoder.wasm', 'README.md']
+
+/**
+ * Copies the Draco decoder into a folder named after a hash of its files, because the daemon
+ * lets browsers cache everything but index.html for an hour and a newer three.js may need a
+ * newer decoder.
+ */
+async function copyDracoDecoder(outDir: string): Promise<{ folder: string; files: string[] }> {
+  const require = createRequire(import.meta.url)
+  const sourceDir = dirname(require.resolve('three/examples/jsm/libs/draco/gltf/draco_decoder.wasm'))
+  const source = (name: string) => (name === 'README.md' ? join(sourceDir, '..', name) : join(sourceDir, name))
+  const hash = createHash('sha256')
+  for (const name of DRACO_FILES) hash.update(await readFile(source(name)))
+  const folder = `draco-${hash.digest('hex').slice(0, 10)}`
+
+  await mkdir(join(outDir, folder))
+  for (const name of DRACO_FILES) await copyFile(source(name), join(outDir, folder, name))
+  return { folder, files: DRACO_FILES.map((name) => `${folder}/${name}`) }
+}
+
+/** Names this build writes: index.html, hashed scripts and styles with their maps and licences, and the decoder folder. */
+const BUILD_OUTPUT = /^(index\.html|(app|style)-[A-Z0-9]+\.(js|css)(\.map|\.LEGAL\.txt)?|draco-[0-9a-f]+)$/
 
 /** Deletes an earlier build's files, and only those, so a folder given by mistake loses nothing else. */
 async function removeEarlierBuild(outDir: string): Promise<void> {
   for (const name of await readdir(outDir)) {
-    if (BUILD_OUTPUT.test(name)) await rm(join(outDir, name))
+    if (BUILD_OUTPUT.test(name)) await rm(join(outDir, name), { recursive: true })
   }
 }
 

@@ -2,41 +2,28 @@
  * The page's controller: connects to the daemon, uploads a mesh, follows the job, shows the
  * result and keeps the slider, part list, 3D view and downloads in step.
  */
-import type { FileInfo, HealthResponse, JobStatus, SegmentResult } from '../../../protocol/src/messages.js'
+import type { FileInfo, HealthResponse, JobStatus } from '../../../protocol/src/messages.js'
 import { cutTree } from '../../../protocol/src/part-tree.js'
 import { ApiError, DaemonClient, type Upload } from './api.js'
-import { renderDownloads, saveBlob } from './download-list.js'
-import { explainError } from './error-text.js'
-import { countPerPart, partCountOf } from './face-colors.js'
+import { saveBlob } from './download-list.js'
+import { explainError, type Explanation } from './error-text.js'
 import { followJob } from './job-events.js'
-import { loadOriginalModel } from './original-model.js'
+import { loadOriginalModel, REOPENED_NOTE } from './original-model.js'
 import type { PageElements } from './page-elements.js'
-import { ParamsForm } from './params-form.js'
-import { PartList } from './part-list.js'
+import type { UnavailableBackends } from './param-fields.js'
+import { InvalidParamsError, ParamsForm } from './params-form.js'
 import { readPly } from './ply-reader.js'
+import { ResultPanel, type DisplayedJob } from './result-panel.js'
 import { StatusView } from './status-view.js'
+import { TokenPanel } from './token-panel.js'
+import { tokenSourceOf } from './token-source.js'
 import { TokenStore } from './token-store.js'
 import { formatBytes, planUpload } from './upload-picker.js'
-import { buildViewMesh, type ViewMesh } from './view-mesh.js'
+import { buildViewMesh } from './view-mesh.js'
 import { Viewer, type ViewMode } from './viewer.js'
 
+export type { DisplayedJob } from './result-panel.js'
 export type Phase = 'connecting' | 'ready' | 'uploading' | 'waiting' | 'loading-result' | 'done' | 'failed'
-
-/** A finished job on screen. */
-export interface DisplayedJob {
-  id: string
-  /** The daemon's latest result: its labels and files have `result.partCount` parts. */
-  result: SegmentResult
-  view: ViewMesh
-  /**
-   * Labels on screen, one per leaf: the result's own array while the slider is at the result's
-   * count, else a local cut of the tree. Comparing the arrays by identity therefore shows
-   * whether the daemon's files match the view.
-   */
-  labels: Int32Array
-  /** The slider's part count. */
-  requestedParts: number
-}
 
 /** How long slider moves on a result without a merge tree wait before asking the daemon. */
 const SERVER_RECUT_DELAY_MS = 400
@@ -48,62 +35,46 @@ export class App {
   readonly token = new TokenStore()
   #client = new DaemonClient(() => this.token.value)
   #health: HealthResponse | undefined
+  /** True after a request got no response, so the next Segment checks the daemon first. */
+  #unreachable = false
   #files: File[] = []
+  /** The reason the selected files cannot be sent. Segment stays disabled while it is set. */
+  #selectionError: Explanation | undefined
   #running: AbortController | undefined
   #runningId: string | undefined
   #recutTimer: ReturnType<typeof setTimeout> | undefined
+  #originalNote: string | undefined
   #form: ParamsForm
   #status: StatusView
-  #parts: PartList
+  #results: ResultPanel
+  #tokenPanel: TokenPanel
 
   constructor(readonly ui: PageElements) {
     this.#form = new ParamsForm(ui.paramFields)
     this.#status = new StatusView(ui.progressLabel, ui.progressBar, ui.errorBox)
-    this.#parts = new PartList(ui.partList)
+    this.#results = new ResultPanel(ui)
+    this.#tokenPanel = new TokenPanel({ form: ui.tokenForm, input: ui.tokenInput, help: ui.tokenHelp, change: ui.tokenChange })
     this.viewer = new Viewer(ui.viewerHost)
     this.viewer.onHover = (part) => {
-      this.#parts.setActive(part)
+      this.#results.parts.setActive(part)
       this.viewer.highlight(part)
     }
-    this.#parts.onHover = (part) => this.viewer.highlight(part)
+    this.#results.parts.onHover = (part) => this.viewer.highlight(part)
+    this.#updateButtons()
   }
 
-  /** Reads /v1/health; a 401 shows the token field and waits for a token. */
-  async connect(): Promise<void> {
+  /** Reads /v1/health, then reopens the job named in the address (#job=ID), if any. */
+  async connect(tokenEntered = false): Promise<void> {
     this.phase = 'connecting'
-    try {
-      this.#health = await this.#client.health()
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'unauthorized') {
-        this.ui.tokenForm.hidden = false
-        this.ui.daemonStatus.textContent = this.token.value
-          ? 'The saved access token was not accepted. Enter the current one.'
-          : 'This daemon requires an access token.'
-        this.ui.tokenInput.focus()
-      } else {
-        this.ui.daemonStatus.textContent = 'The daemon cannot be reached.'
-        this.#status.showError(explainError(error))
-      }
-      return
-    }
-
-    const health = this.#health
-    this.ui.tokenForm.hidden = !health.authRequired
-    this.#form.setDefaultBackend(health.backend)
-    const device = health.device ?? 'device not loaded yet'
-    this.ui.daemonStatus.textContent =
-      `Daemon ${health.version}: ${health.backend} backend on ${device}, uploads up to ${formatBytes(health.limits.maxUploadBytes)}`
+    if (!(await this.#checkHealth(tokenEntered))) return
     this.phase = 'ready'
-    this.#status.clearError()
-    this.#updateButtons()
-
     const id = new URLSearchParams(location.hash.slice(1)).get('job')
     if (id && !this.displayed) await this.#openJob(id)
   }
 
   saveToken(value: string): Promise<void> {
     this.token.value = value.trim() || undefined
-    return this.connect()
+    return this.connect(true)
   }
 
   selectFiles(files: File[]): void {
@@ -111,30 +82,30 @@ export class App {
     this.#status.clearError()
     const names = files.map((file) => `${file.name} (${formatBytes(file.size)})`).join(', ')
     this.ui.fileSummary.textContent = `Selected: ${names}`
-    this.#status.show('Ready to segment.', 0)
-    try {
-      planUpload(files, this.#health?.limits.maxUploadBytes)
-    } catch (error) {
-      this.#status.showError(explainError(error))
-    }
+    this.#checkSelection()
     this.#updateButtons()
   }
 
   async segment(): Promise<void> {
     this.#status.clearError()
+    if (this.#unreachable && !(await this.#checkHealth(false))) return
     let upload: Upload
     let params: Record<string, string>
     try {
       upload = planUpload(this.#files, this.#health?.limits.maxUploadBytes)
       params = this.#form.read()
     } catch (error) {
-      this.#fail(error)
+      if (!(error instanceof InvalidParamsError)) return this.#fail(error)
+      // The message is under the field, which now has the focus.
+      this.#status.show(`Not sent: correct ${joinWords(error.labels)} first.`, 0)
       return
     }
 
     const abort = new AbortController()
+    this.#clearResult()
     this.#running = abort
     this.#setPhase('uploading')
+    let failure: { error: unknown } | undefined
     try {
       const queued = await this.#client.submit(upload, params, (sent, total) => this.#status.uploading(upload.mesh.name, sent, total))
       this.#runningId = queued.id
@@ -143,15 +114,12 @@ export class App {
       const final = await followJob(this.#client, queued.id, (status) => this.#status.job(status), abort.signal)
       await this.#finish(final, upload)
     } catch (error) {
-      if (abort.signal.aborted) return
-      this.#fail(error)
+      if (!abort.signal.aborted) failure = { error }
     } finally {
-      if (this.#running === abort) {
-        this.#running = undefined
-        this.#runningId = undefined
-      }
-      this.#updateButtons()
+      this.#endRun(abort)
     }
+    // After the run has ended, so that Segment is enabled again when the failure moves the focus to it.
+    if (failure) this.#fail(failure.error)
   }
 
   async cancel(): Promise<void> {
@@ -161,13 +129,16 @@ export class App {
     abort.abort()
     this.#running = undefined
     this.#runningId = undefined
+    history.replaceState(null, '', location.pathname + location.search)
     this.#setPhase(this.displayed ? 'done' : 'ready')
     this.#status.show('Cancelled', 0)
+    restoreFocus(this.ui.segmentButton)
     if (id) await this.#client.cancel(id).catch((error: unknown) => this.#fail(error))
   }
 
   setMode(mode: ViewMode): void {
     this.viewer.setMode(mode)
+    this.#showOriginalNote()
   }
 
   /** Moves the part count: a local cut of the merge tree, or a delayed recut for k-means results. */
@@ -207,6 +178,83 @@ export class App {
     }
   }
 
+  /** Reads /v1/health and shows the daemon, or the problem, in the top bar; returns whether it responded. */
+  async #checkHealth(tokenEntered: boolean): Promise<boolean> {
+    let health: HealthResponse
+    try {
+      health = await this.#client.health()
+    } catch (error) {
+      this.#health = undefined
+      if (error instanceof ApiError && error.code === 'unauthorized') {
+        this.#askForToken(error, tokenEntered)
+      } else {
+        this.#showUnreachable()
+        this.#status.showError(explainError(error))
+      }
+      this.#updateButtons()
+      return false
+    }
+
+    this.#health = health
+    this.#unreachable = false
+    this.#tokenPanel.collapse(health.authRequired)
+    this.#form.setDefaultBackend(health.backend)
+    this.#form.setUnavailableBackends(unavailableBackends(health))
+    const device = health.device ?? 'device not loaded yet'
+    this.ui.daemonStatus.textContent =
+      `Daemon ${health.version}: ${health.backend} backend on ${device}, uploads up to ${formatBytes(health.limits.maxUploadBytes)}`
+    this.#status.clearError()
+    // The upload limit is known now, so a selection made before is checked against it.
+    if (this.#files.length > 0) this.#checkSelection()
+    this.#updateButtons()
+    return true
+  }
+
+  #askForToken(error: ApiError, tokenEntered: boolean): void {
+    this.#tokenPanel.ask(tokenSourceOf(error.message))
+    if (tokenEntered && this.token.value) {
+      this.ui.daemonStatus.textContent = 'The access token you entered was not accepted. Check it and save it again.'
+    } else if (this.token.value) {
+      this.ui.daemonStatus.textContent = 'The access token saved in this browser was not accepted. Enter the current one.'
+    } else {
+      this.ui.daemonStatus.textContent = 'This daemon requires an access token.'
+    }
+  }
+
+  #showUnreachable(): void {
+    this.#unreachable = true
+    this.ui.daemonStatus.textContent = `The daemon at ${location.host} cannot be reached; it may have stopped.`
+  }
+
+  /** Checks the selected files against the upload rules and shows the outcome in the status line. */
+  #checkSelection(): void {
+    try {
+      planUpload(this.#files, this.#health?.limits.maxUploadBytes)
+      this.#selectionError = undefined
+      this.#status.show(this.#health ? 'Ready to segment.' : `Segment becomes available once ${this.#awaited()} (see the top of the page).`, 0)
+    } catch (error) {
+      this.#selectionError = explainError(error)
+      this.#status.showError(this.#selectionError)
+      this.#status.show('Cannot segment this selection: see the message below.', 0)
+    }
+  }
+
+  /** Returns what the page waits for before it can send: an accepted token, or any response. */
+  #awaited(): string {
+    return this.ui.tokenForm.hidden ? 'the daemon responds' : 'the daemon accepts the access token'
+  }
+
+  /** Removes the result on screen, so that nothing of it is taken for the next file's. */
+  #clearResult(): void {
+    clearTimeout(this.#recutTimer)
+    this.displayed = undefined
+    this.viewer.clear()
+    this.#results.clear()
+    this.#originalNote = undefined
+    this.#showOriginalNote()
+    history.replaceState(null, '', location.pathname + location.search)
+  }
+
   async #finish(final: JobStatus, upload: Upload | undefined): Promise<void> {
     if (final.state === 'cancelled') {
       this.#status.show('Cancelled', 0)
@@ -228,12 +276,40 @@ export class App {
 
     this.displayed = { id: final.id, result, view, labels: result.labels, requestedParts: result.partCount }
     this.viewer.show(view, result.labels, result.pca?.colors ?? null)
-    this.ui.viewerPlaceholder.hidden = true
-    this.#setupSlider(result)
+    this.#results.setupSlider(result)
     this.#showLabels()
-    this.#showSummary(final)
+    const seconds = this.#results.showSummary(final, result)
+    if (result.pca === null && this.viewer.mode === 'pca') {
+      this.ui.partsRadio.checked = true
+      this.setMode('parts')
+    }
+    // A reopened job shows the parameters it ran with, not the last ones sent from this browser.
+    if (!upload) this.#form.showJobParams(result.params, result.autoPartCount)
+    this.#status.show(`Done: ${result.partCount} parts in ${seconds.toFixed(1)} s`, 1)
     this.#setPhase('done')
-    if (upload) void loadOriginalModel(upload).then((model) => this.viewer.setOriginal(model))
+    restoreFocus(this.ui.resultHeading)
+    this.#loadOriginal(final.id, upload)
+  }
+
+  /** Loads the uploaded glTF for the original view in the background, for the job still on screen. */
+  #loadOriginal(id: string, upload: Upload | undefined): void {
+    if (!upload) {
+      this.#originalNote = REOPENED_NOTE
+      this.#showOriginalNote()
+      return
+    }
+    void loadOriginalModel(upload).then((model) => {
+      if (this.displayed?.id !== id) return
+      this.viewer.setOriginal(model.object)
+      this.#originalNote = model.note
+      this.#showOriginalNote()
+    })
+  }
+
+  #showOriginalNote(): void {
+    const note = this.viewer.mode === 'original' ? this.#originalNote : undefined
+    this.ui.viewerNote.textContent = note ?? ''
+    this.ui.viewerNote.hidden = note === undefined
   }
 
   /** Shows a job named in the address (#job=ID), so a reload keeps the result on screen. */
@@ -242,21 +318,27 @@ export class App {
     this.#running = abort
     this.#runningId = id
     this.#setPhase('waiting')
+    let failure: { error: unknown } | undefined
     try {
       const final = await followJob(this.#client, id, (status) => this.#status.job(status), abort.signal)
       await this.#finish(final, undefined)
     } catch (error) {
-      if (abort.signal.aborted) return
-      // An expired job would otherwise fail again at every reload of this address.
-      if (error instanceof ApiError && error.code === 'not-found') history.replaceState(null, '', location.pathname)
-      this.#fail(error)
+      if (!abort.signal.aborted) failure = { error }
     } finally {
-      if (this.#running === abort) {
-        this.#running = undefined
-        this.#runningId = undefined
-      }
-      this.#updateButtons()
+      this.#endRun(abort)
     }
+    if (!failure) return
+    // An expired job would otherwise fail again at every reload of this address.
+    if (failure.error instanceof ApiError && failure.error.code === 'not-found') history.replaceState(null, '', location.pathname)
+    this.#fail(failure.error)
+  }
+
+  #endRun(abort: AbortController): void {
+    if (this.#running === abort) {
+      this.#running = undefined
+      this.#runningId = undefined
+    }
+    this.#updateButtons()
   }
 
   async #recutOnServer(): Promise<void> {
@@ -270,59 +352,20 @@ export class App {
     this.#showLabels()
   }
 
-  #setupSlider(result: SegmentResult): void {
-    const slider = this.ui.partSlider
-    const top = Math.min(result.faceCount, Math.max(result.params.max_clusters, result.partCount))
-    slider.min = String(Math.min(2, top))
-    slider.max = String(top)
-    slider.value = String(result.partCount)
-    slider.disabled = top <= 1
-    this.ui.partSliderHelp.textContent = result.tree
-      ? `Cuts the merge tree in the page, ${slider.min} to ${slider.max} parts, without asking the daemon.`
-      : 'This k-means result has no merge tree, so the daemon reclusters the stored features for each count.'
-  }
-
-  /** Recolours the model and refreshes the part list, slider output and download note. */
+  /** Recolours the model and refreshes the part list, slider output and downloads. */
   #showLabels(): void {
     const displayed = this.displayed!
-    const partCount = partCountOf(displayed.labels)
     this.viewer.setLabels(displayed.labels)
-    this.#parts.render(countPerPart(displayed.labels, partCount), displayed.result.kind === 'points' ? 'points' : 'faces')
-    const pieces = partCount > displayed.requestedParts ? ` (the mesh has ${partCount} pieces that stay apart)` : ''
-    this.ui.partCountOutput.textContent = `${partCount}${pieces}`
-
-    const serverParts = displayed.result.partCount
-    this.ui.downloadsNote.textContent = displayed.labels === displayed.result.labels
-      ? `The files have the ${serverParts} parts shown.`
-      : `The files on the daemon have ${serverParts} parts; a download first recuts them to the ${partCount} parts shown.`
-    renderDownloads(this.ui.downloadList, displayed.result.files, (file) => void this.download(file))
-  }
-
-  #showSummary(final: JobStatus): void {
-    const result = this.displayed!.result
-    const seconds = Object.values(result.timings).reduce((sum, ms) => sum + (ms ?? 0), 0) / 1000
-    const unit = result.kind === 'points' ? 'points' : 'faces'
-    this.ui.resultSummary.textContent =
-      `${final.input.name}: ${result.faceCount.toLocaleString('en')} ${unit}, ${result.partCount} parts` +
-      `${result.autoPartCount ? ' (chosen automatically)' : ''}, ${result.backend} on ${result.device}, ${seconds.toFixed(1)} s.`
-    if (result.warnings.length > 0) this.ui.resultSummary.textContent += ` Warnings: ${result.warnings.join('; ')}`
-    this.ui.viewSwitch.disabled = false
-    this.ui.pcaRadio.disabled = result.pca === null
-    if (result.pca === null && this.viewer.mode === 'pca') {
-      this.ui.partsRadio.checked = true
-      this.viewer.setMode('parts')
-    }
-    this.#status.show(`Done: ${result.partCount} parts in ${seconds.toFixed(1)} s`, 1)
+    this.#results.showLabels(displayed, (file) => void this.download(file))
   }
 
   #fail(error: unknown): void {
+    if (error instanceof ApiError && error.code === 'network') this.#showUnreachable()
     this.#status.showError(explainError(error))
-    if (error instanceof ApiError && error.code === 'unauthorized') {
-      this.ui.tokenForm.hidden = false
-      this.ui.tokenInput.focus()
-    }
     this.#setPhase(this.displayed ? 'done' : 'failed')
     this.#status.show('Failed: see the message below.', 0)
+    if (error instanceof ApiError && error.code === 'unauthorized') this.#askForToken(error, false)
+    else restoreFocus(this.ui.segmentButton)
   }
 
   #setPhase(phase: Phase): void {
@@ -333,8 +376,31 @@ export class App {
 
   #updateButtons(): void {
     const busy = this.#running !== undefined
-    this.ui.segmentButton.disabled = busy || this.#files.length === 0 || !this.#health
+    const sendable = this.#files.length > 0 && this.#health !== undefined && this.#selectionError === undefined
+    this.ui.segmentButton.disabled = busy || !sendable
     this.ui.cancelButton.hidden = !busy
     this.#form.setDisabled(busy)
   }
+}
+
+/** Backends the daemon cannot run, from its health report, with the note shown beside each. */
+function unavailableBackends(health: HealthResponse): UnavailableBackends {
+  const unavailable: UnavailableBackends = new Map()
+  if (!health.model.present) unavailable.set('partfield', 'model not installed on this daemon')
+  return unavailable
+}
+
+/**
+ * Moves the focus to `target` when it was lost: on the page itself, or on a control that was
+ * just disabled or hidden (Segment while a job runs, Cancel after it). Focus the user placed
+ * elsewhere stays where it is.
+ */
+function restoreFocus(target: HTMLElement): void {
+  const active = document.activeElement as HTMLElement | null
+  const lost = !active || active === document.body || (active as HTMLButtonElement).disabled === true || active.getClientRects().length === 0
+  if (lost && !(target as HTMLButtonElement).disabled) target.focus()
+}
+
+function joinWords(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
 }

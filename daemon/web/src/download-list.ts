@@ -13,27 +13,44 @@ const DESCRIPTIONS: Record<string, string> = {
   '.pca.glb': 'PCA GLB: feature colours',
 }
 
-export function describeFile(file: FileInfo): string {
+export type ResultKind = 'mesh' | 'points'
+
+export function describeFile(file: FileInfo, kind: ResultKind): string {
   const suffix = Object.keys(DESCRIPTIONS).find((key) => file.name.endsWith(key))
-  return suffix ? DESCRIPTIONS[suffix] : file.name
+  if (!suffix) return file.name
+  if (suffix === '.parts.ply' && kind === 'points') return 'PLY: points coloured by part'
+  return DESCRIPTIONS[suffix]
 }
 
-export function renderDownloads(list: HTMLUListElement, files: FileInfo[], onDownload: (file: FileInfo) => void): void {
-  const rows = files.map((file) => {
-    const row = document.createElement('li')
+export interface DownloadRows {
+  files: FileInfo[]
+  kind: ResultKind
+  /** False while the files on the daemon have another part count than the view: a download recuts them first, so their sizes would be stale. */
+  sizesCurrent: boolean
+  onDownload: (file: FileInfo) => void
+}
+
+/** Shows one button per file; the button that had the focus keeps it across the redraw. */
+export function renderDownloads(list: HTMLUListElement, rows: DownloadRows): void {
+  const focused = list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.file : undefined
+  const items = rows.files.map((file) => {
+    const item = document.createElement('li')
     const button = document.createElement('button')
     button.type = 'button'
     button.dataset.file = file.name
-    button.textContent = describeFile(file)
-    const size = document.createElement('span')
-    size.className = 'file-size'
-    size.textContent = formatBytes(file.bytes)
-    button.append(' ', size)
-    button.addEventListener('click', () => onDownload(file))
-    row.append(button)
-    return row
+    button.textContent = describeFile(file, rows.kind)
+    if (rows.sizesCurrent) {
+      const size = document.createElement('span')
+      size.className = 'file-size'
+      size.textContent = formatBytes(file.bytes)
+      button.append(' ', size)
+    }
+    button.addEventListener('click', () => rows.onDownload(file))
+    item.append(button)
+    return item
   })
-  list.replaceChildren(...rows)
+  list.replaceChildren(...items)
+  if (focused) list.querySelector<HTMLElement>(`button[data-file="${CSS.escape(focused)}"]`)?.focus()
 }
 
 /** Hands a downloaded blob to the browser's download manager under `fileName`. */

@@ -20,6 +20,24 @@ describe('explainError', () => {
   it('asks for the files a mesh refers to', () => {
     const explanation = explainError(new ApiError(422, 'invalid-mesh', 'scene.gltf: buffer 0: scene.bin not found', { reason: 'missing-resource' }))
     expect(explanation.advice).toContain('.bin')
+    expect(explanation.detail).toBe('scene.gltf: buffer 0: scene.bin not found')
+  })
+
+  it('drops the API advice of a missing .bin', () => {
+    const message = 'Box.gltf: buffers[0]: cannot read \'Box0.bin\'; expected it uploaded with the mesh: send it as a ' +
+      'multipart file part named "resource" beside the "file" part, or in the "resources" map of a MessagePack body'
+    const explanation = explainError(new ApiError(422, 'invalid-mesh', message, { reason: 'missing-resource' }))
+    expect(explanation.detail).toBe('Box.gltf: buffers[0]: cannot read \'Box0.bin\'')
+    expect(explanation.advice).toBe('Select Box0.bin (and the textures Box.gltf uses) together with Box.gltf, in one selection.')
+  })
+
+  it('tells where a PARTFIELD_TOKEN token comes from', () => {
+    const message = 'missing access token; send the header Authorization: Bearer <token> (or ?access_token=<token>) ' +
+      'with the token set in the PARTFIELD_TOKEN environment variable of the daemon'
+    const explanation = explainError(new ApiError(401, 'unauthorized', message))
+    expect(explanation.advice).toContain('PARTFIELD_TOKEN')
+    expect(explanation.advice).not.toContain('printed')
+    expect(explanation.detail).toBeUndefined()
   })
 
   it('gives the queue wait', () => {

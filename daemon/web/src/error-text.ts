@@ -3,6 +3,7 @@
  * the daemon's own message kept as the detail.
  */
 import { ApiError } from './api.js'
+import { describeToken, tokenSourceOf } from './token-source.js'
 
 export interface Explanation {
   title: string
@@ -27,9 +28,9 @@ const BY_CODE: Record<string, Explain> = {
     title: 'The daemon cannot be reached.',
     advice: 'Check that it is still running (npm start, or the pod is up), then reload this page.',
   }),
-  unauthorized: () => ({
+  unauthorized: (error) => ({
     title: 'The access token is missing or wrong.',
-    advice: 'Paste the token the daemon printed at startup into the Access token field at the top. It is also in the token file of the daemon\'s data folder.',
+    advice: `Enter ${describeToken(tokenSourceOf(error.message))} in the Access token field at the top.`,
   }),
   'forbidden-host': () => ({
     title: 'The daemon refuses requests to this address.',
@@ -45,7 +46,7 @@ const BY_CODE: Record<string, Explain> = {
   }),
   'invalid-param': (error) => ({
     title: `The parameter ${error.detail.field ?? ''} is not valid.`.replace('  ', ' '),
-    advice: 'Correct the highlighted field and segment again.',
+    advice: 'Correct that parameter in the form and segment again.',
   }),
   'backend-unavailable': () => ({
     title: 'The PartField model is not installed on this daemon.',
@@ -87,10 +88,6 @@ const BY_MESH_REASON: Record<string, Omit<Explanation, 'detail'>> = {
     title: 'The mesh has more faces than the daemon accepts.',
     advice: 'Decimate it in your 3D program, or restart the daemon with a larger --max-faces.',
   },
-  'missing-resource': {
-    title: 'The mesh refers to a file that was not uploaded.',
-    advice: 'Select the mesh together with the files it uses (a glTF\'s .bin and textures, an OBJ\'s .mtl), or export a single .glb.',
-  },
   'unsupported-format': {
     title: 'The file is not in a format the daemon reads.',
     advice: 'Export the mesh as OBJ, GLB, glTF, OFF or PLY.',
@@ -108,6 +105,7 @@ export function explainError(error: unknown): Explanation {
   }
 
   if (error.code === 'invalid-mesh') {
+    if (error.detail.reason === 'missing-resource') return explainMissingResource(error.message)
     const known = BY_MESH_REASON[error.detail.reason ?? '']
     return {
       ...(known ?? {
@@ -118,10 +116,32 @@ export function explainError(error: unknown): Explanation {
     }
   }
   const explain = BY_CODE[error.code]
+  // The daemon's 401 message names the header an API client must send, so the page gives only its advice.
+  if (explain && error.code === 'unauthorized') return explain(error)
   if (explain) return { ...explain(error), detail: error.message }
   return {
     title: error.status >= 500 ? 'The daemon failed with an internal error.' : `The request failed (HTTP ${error.status}).`,
     advice: 'Try again. If it happens again, the daemon\'s log has the details.',
     detail: error.message,
   }
+}
+
+/**
+ * Explains a glTF buffer that was not uploaded. The daemon's message ends with advice for API
+ * clients (multipart part names), which a page user cannot act on, so the detail drops it and
+ * the advice names the files to select.
+ */
+function explainMissingResource(message: string): Explanation {
+  const mesh = /^([^:]+\.gltf):/i.exec(message)?.[1]
+  const missing = /cannot read '([^']+)'/.exec(message)?.[1]
+  const advice = mesh && missing
+    ? `Select ${missing} (and the textures ${mesh} uses) together with ${mesh}, in one selection.`
+    : 'Select the .bin (and the textures) together with the .gltf, in one selection, or export a single .glb.'
+  return { title: 'The mesh refers to a file that was not selected.', advice, detail: withoutApiAdvice(message) }
+}
+
+/** Removes the clauses of a daemon message that tell API clients how to shape a request. */
+export function withoutApiAdvice(message: string): string {
+  const cut = message.search(/;[^;]*\b(multipart|MessagePack)\b/)
+  return cut < 0 ? message : message.slice(0, cut)
 }

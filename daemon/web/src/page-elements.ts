@@ -4,6 +4,8 @@ export interface PageElements {
   daemonStatus: HTMLElement
   tokenForm: HTMLFormElement
   tokenInput: HTMLInputElement
+  tokenHelp: HTMLElement
+  tokenChange: HTMLButtonElement
   segmentForm: HTMLFormElement
   dropZone: HTMLElement
   fileInput: HTMLInputElement
@@ -20,6 +22,8 @@ export interface PageElements {
   pcaRadio: HTMLInputElement
   viewerHost: HTMLElement
   viewerPlaceholder: HTMLElement
+  viewerNote: HTMLElement
+  resultHeading: HTMLElement
   partSlider: HTMLInputElement
   partSliderHelp: HTMLElement
   partCountOutput: HTMLOutputElement
@@ -33,6 +37,8 @@ const IDS: Record<keyof PageElements, string> = {
   daemonStatus: 'daemon-status',
   tokenForm: 'token-form',
   tokenInput: 'token-input',
+  tokenHelp: 'token-help',
+  tokenChange: 'token-change',
   segmentForm: 'segment-form',
   dropZone: 'drop-zone',
   fileInput: 'file-input',
@@ -49,6 +55,8 @@ const IDS: Record<keyof PageElements, string> = {
   pcaRadio: 'view-pca',
   viewerHost: 'viewer-canvas-host',
   viewerPlaceholder: 'viewer-placeholder',
+  viewerNote: 'viewer-note',
+  resultHeading: 'result-heading',
   partSlider: 'part-slider',
   partSliderHelp: 'part-slider-help',
   partCountOutput: 'part-count-output',

@@ -1,7 +1,7 @@
 /**
- * The parameter fields, built from the protocol's PARAM_SPECS so that ranges, allowed values and
- * help texts are the daemon's own. Values are checked with the daemon's parseParams before
- * sending, so a mistake is shown at its field instead of coming back as a 400.
+ * The parameter form, built from param-fields.ts. Each field is checked when it loses focus or
+ * changes and again before sending, and a mistake is shown under its field, worded with its
+ * label, instead of coming back from the daemon as a 400.
  */
 import {
   DEFAULT_PARAMS,
@@ -10,69 +10,42 @@ import {
   parseParams,
   type SegmentParams,
 } from '../../../protocol/src/params.js'
+import {
+  checkField,
+  FIELDS,
+  GROUPS,
+  helpText,
+  pageRange,
+  type FieldDef,
+  type FieldValue,
+  type GroupDef,
+  type ParamKey,
+  type UnavailableBackends,
+} from './param-fields.js'
 
-type Key = keyof SegmentParams
+type FieldInput = HTMLInputElement | HTMLSelectElement
 
-interface FieldDef {
-  key: Key
-  label: string
-  /** Narrower bounds than the protocol allows, for the page's inputs. */
-  min?: number
-  max?: number
-}
-
-interface GroupDef {
-  legend: string
-  /** Note under the legend. */
-  note?: string
-  /** Rendered folded, inside <details>. */
-  folded?: boolean
-  fields: FieldDef[]
-}
-
-const GROUPS: GroupDef[] = [
-  {
-    legend: 'Clustering',
-    fields: [
-      // The old Gradio app offered 2 to 30 parts; the slider goes further after a run.
-      { key: 'n_clusters', label: 'Number of parts', min: 2, max: 30 },
-      { key: 'method', label: 'Method' },
-      { key: 'adjacency', label: 'Adjacency' },
-      { key: 'knn', label: 'k-nearest edges' },
-      { key: 'preprocess', label: 'Preprocess' },
-    ],
-  },
-  {
-    legend: 'Feature field',
-    note: 'Points per face, features per sample and sampling apply to the PartField backend only; the geometric backend ignores them.',
-    fields: [
-      { key: 'backend', label: 'Backend' },
-      { key: 'points_per_face', label: 'Points per face' },
-      { key: 'features_per_sample', label: 'Features per sample' },
-      { key: 'sampling', label: 'Sampling' },
-    ],
-  },
-  {
-    legend: 'More',
-    folded: true,
-    fields: [
-      { key: 'max_clusters', label: 'Largest part count' },
-      { key: 'pca_components', label: 'PCA components' },
-      { key: 'seed', label: 'Seed' },
-    ],
-  },
-]
-
-const PARTFIELD_ONLY: Key[] = ['points_per_face', 'features_per_sample', 'sampling']
+const PARTFIELD_ONLY: ParamKey[] = ['points_per_face', 'features_per_sample', 'sampling']
 const STORAGE_KEY = 'partfield-bridge.params'
 
+/** Invalid parameters found before sending; each is already shown under its field. */
+export class InvalidParamsError extends Error {
+  override readonly name = 'InvalidParamsError'
+
+  constructor(readonly labels: string[]) {
+    super(`invalid parameters: ${labels.join(', ')}`)
+  }
+}
+
 export class ParamsForm {
-  #inputs = new Map<Key, HTMLInputElement | HTMLSelectElement>()
+  #inputs = new Map<ParamKey, FieldInput>()
   #defaultBackend = 'geometric'
+  #unavailable: UnavailableBackends = new Map()
 
   constructor(container: HTMLElement) {
     for (const group of GROUPS) container.append(renderGroup(group, this.#inputs))
     this.#restore()
+    for (const field of FIELDS) this.#watch(field)
     this.#inputs.get('backend')!.addEventListener('change', () => this.#updatePartfieldFields())
     this.#updatePartfieldFields()
   }
@@ -84,25 +57,44 @@ export class ParamsForm {
   }
 
   /**
-   * Returns the parameters as strings for the multipart upload, or marks the first invalid field
-   * and throws its ParamError.
+   * Disables the backend choices this daemon cannot run, with the reason beside each. A restored
+   * value that names one stays selected and is marked, so that it is never changed unseen.
+   */
+  setUnavailableBackends(unavailable: UnavailableBackends): void {
+    this.#unavailable = unavailable
+    const select = this.#inputs.get('backend') as HTMLSelectElement
+    for (const option of select.options) {
+      const reason = unavailable.get(option.value)
+      option.disabled = reason !== undefined
+      option.textContent = reason ? `${option.value} (${reason})` : option.value
+    }
+    this.#check(FIELDS.find((field) => field.key === 'backend')!)
+  }
+
+  /**
+   * Returns the parameters as strings for the multipart upload. Otherwise marks every invalid
+   * field, focuses the first and throws InvalidParamsError.
    */
   read(): Record<string, string> {
-    this.#clearMarks()
-    const raw: Record<string, unknown> = {}
-    for (const [key, input] of this.#inputs) {
-      raw[key] = input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value.trim()
+    const invalid = FIELDS.filter((field) => !this.#check(field))
+    if (invalid.length > 0) {
+      this.#focus(invalid[0].key)
+      throw new InvalidParamsError(invalid.map((field) => field.label))
     }
 
-    for (const group of GROUPS) {
-      for (const field of group.fields) this.#checkPageBounds(field, raw[field.key])
-    }
+    const raw: Record<string, unknown> = {}
+    for (const [key, input] of this.#inputs) raw[key] = isCheckbox(input) ? input.checked : input.value.trim()
     let params: SegmentParams
     try {
       params = parseParams(raw)
     } catch (error) {
-      if (error instanceof ParamError) this.#mark(error.field as Key, error.message)
-      throw error
+      // The page's checks cover the protocol's, so this only runs if the two drift apart.
+      if (!(error instanceof ParamError)) throw error
+      const field = FIELDS.find((candidate) => candidate.key === error.field)
+      if (!field) throw error
+      this.#mark(field.key, `${field.label}: ${error.message}`)
+      this.#focus(field.key)
+      throw new InvalidParamsError([field.label])
     }
 
     const out: Record<string, string> = {}
@@ -111,38 +103,74 @@ export class ParamsForm {
     return out
   }
 
+  /**
+   * Shows the parameters a finished job ran with. An automatically chosen part count shows as
+   * empty, because it was submitted empty. Other values are shown as stored, and a value the
+   * page would not send again is marked at its field.
+   */
+  showJobParams(params: SegmentParams, autoPartCount: boolean): void {
+    for (const field of FIELDS) {
+      const input = this.#inputs.get(field.key)!
+      const value = field.key === 'n_clusters' && autoPartCount ? undefined : params[field.key]
+      if (isCheckbox(input)) input.checked = value === true
+      else input.value = value === undefined ? '' : String(value)
+      this.#check(field)
+    }
+    this.#updatePartfieldFields()
+  }
+
   setDisabled(disabled: boolean): void {
     for (const input of this.#inputs.values()) input.disabled = disabled
     if (!disabled) this.#updatePartfieldFields()
   }
 
-  #checkPageBounds(field: FieldDef, value: unknown): void {
-    if (value === '' || (field.min === undefined && field.max === undefined)) return
-    const number = Number(value)
-    if (Number.isInteger(number) && number >= field.min! && number <= field.max!) return
-    const message = `invalid ${field.key}: ${JSON.stringify(value)}; expected an integer from ${field.min} to ${field.max}, or empty`
-    this.#mark(field.key, message)
-    throw new ParamError(field.key, message)
+  /** Checks fields as the user leaves or changes them, and clears a mark as soon as the value is fixed. */
+  #watch(field: FieldDef): void {
+    const input = this.#inputs.get(field.key)!
+    input.addEventListener('change', () => this.#check(field))
+    input.addEventListener('blur', () => this.#check(field))
+    input.addEventListener('input', () => {
+      if (input.getAttribute('aria-invalid') === 'true') this.#check(field)
+    })
   }
 
-  #mark(key: Key, message: string): void {
-    const input = this.#inputs.get(key)
-    if (!input) return
+  /** Marks or unmarks one field; returns whether its value is valid. */
+  #check(field: FieldDef): boolean {
+    const message = checkField(field, this.#valueOf(field.key), this.#unavailable)
+    if (message) this.#mark(field.key, message)
+    else this.#unmark(field.key)
+    return message === undefined
+  }
+
+  #valueOf(key: ParamKey): FieldValue {
+    const input = this.#inputs.get(key)!
+    if (isCheckbox(input)) return { value: input.checked }
+    return { value: input.value, badInput: input instanceof HTMLInputElement && input.validity.badInput }
+  }
+
+  #mark(key: ParamKey, message: string): void {
+    const input = this.#inputs.get(key)!
     input.setAttribute('aria-invalid', 'true')
     const error = document.getElementById(`param-${key}-error`)!
     error.textContent = message
     error.hidden = false
+  }
+
+  #unmark(key: ParamKey): void {
+    this.#inputs.get(key)!.removeAttribute('aria-invalid')
+    const error = document.getElementById(`param-${key}-error`)!
+    error.hidden = true
+    error.textContent = ''
+  }
+
+  /** Opens the folded groups around a field, then focuses it. */
+  #focus(key: ParamKey): void {
+    const input = this.#inputs.get(key)!
     for (let details = input.closest('details'); details; details = details.parentElement?.closest('details') ?? null) {
       details.open = true
     }
     input.focus()
-  }
-
-  #clearMarks(): void {
-    for (const [key, input] of this.#inputs) {
-      input.removeAttribute('aria-invalid')
-      document.getElementById(`param-${key}-error`)!.hidden = true
-    }
+    document.getElementById(`param-${key}-error`)!.scrollIntoView({ block: 'nearest' })
   }
 
   #updatePartfieldFields(): void {
@@ -164,15 +192,19 @@ export class ParamsForm {
       return
     }
     for (const [key, value] of Object.entries(saved)) {
-      const input = this.#inputs.get(key as Key)
+      const input = this.#inputs.get(key as ParamKey)
       if (!input) continue
-      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = value === true
+      if (isCheckbox(input)) input.checked = value === true
       else input.value = String(value)
     }
   }
 }
 
-function renderGroup(group: GroupDef, inputs: Map<Key, HTMLInputElement | HTMLSelectElement>): HTMLElement {
+function isCheckbox(input: FieldInput): input is HTMLInputElement {
+  return input instanceof HTMLInputElement && input.type === 'checkbox'
+}
+
+function renderGroup(group: GroupDef, inputs: Map<ParamKey, FieldInput>): HTMLElement {
   const fieldset = document.createElement('fieldset')
   fieldset.className = 'param-group'
   const legend = document.createElement('legend')
@@ -194,7 +226,7 @@ function renderGroup(group: GroupDef, inputs: Map<Key, HTMLInputElement | HTMLSe
   return details
 }
 
-function renderField(field: FieldDef, inputs: Map<Key, HTMLInputElement | HTMLSelectElement>): HTMLElement {
+function renderField(field: FieldDef, inputs: Map<ParamKey, FieldInput>): HTMLElement {
   const spec = PARAM_SPECS[field.key]
   const id = `param-${field.key}`
   const row = document.createElement('div')
@@ -210,17 +242,20 @@ function renderField(field: FieldDef, inputs: Map<Key, HTMLInputElement | HTMLSe
   const error = document.createElement('small')
   error.id = `${id}-error`
   error.className = 'param-error'
+  // Announced when it appears, because the check runs as the user leaves the field.
+  error.setAttribute('aria-live', 'polite')
   error.hidden = true
 
   const input = createInput(field, id)
   input.setAttribute('aria-describedby', `${help.id} ${error.id}`)
   inputs.set(field.key, input)
-  if (spec.kind === 'bool') row.append(input, label, help, error)
-  else row.append(label, input, help, error)
+  // The error comes right under the input, before the help, so it is seen next to the value.
+  if (spec.kind === 'bool') row.append(input, label, error, help)
+  else row.append(label, input, error, help)
   return row
 }
 
-function createInput(field: FieldDef, id: string): HTMLInputElement | HTMLSelectElement {
+function createInput(field: FieldDef, id: string): FieldInput {
   const spec = PARAM_SPECS[field.key]
   const initial = DEFAULT_PARAMS[field.key]
   if (spec.kind === 'enum') {
@@ -240,20 +275,13 @@ function createInput(field: FieldDef, id: string): HTMLInputElement | HTMLSelect
     input.checked = initial === true
     return input
   }
+  const { min, max } = pageRange(field)
   input.type = 'number'
   input.inputMode = 'numeric'
   input.step = '1'
-  input.min = String(field.min ?? spec.min)
-  input.max = String(field.max ?? spec.max)
+  input.min = String(min)
+  input.max = String(max)
   input.value = initial === undefined ? '' : String(initial)
   if (initial === undefined) input.placeholder = 'auto'
   return input
-}
-
-function helpText(field: FieldDef): string {
-  const spec = PARAM_SPECS[field.key]
-  if (spec.kind !== 'int') return spec.help
-  const min = field.min ?? spec.min
-  const max = field.max ?? spec.max
-  return `${spec.help} ${min.toLocaleString('en')} to ${max.toLocaleString('en')}.`
 }

@@ -12,6 +12,32 @@ const STAGE_TEXT: Record<StageName, string> = {
   export: 'writing the download files',
 }
 
+/** Status line text for a job, and the bar's fraction (undefined: indeterminate). */
+export interface JobProgress {
+  text: string
+  fraction: number | undefined
+}
+
+/**
+ * Describes a queued or running job; undefined for other states. A stage whose progress is
+ * still 0 shows no percentage and an indeterminate bar, because some stages (and backends)
+ * report nothing until they end, and a bar stuck at 0% reads as a hang.
+ */
+export function describeJobProgress(status: JobStatus): JobProgress | undefined {
+  if (status.state === 'queued') {
+    const position = status.queuePosition === null ? '' : `, position ${status.queuePosition} in the queue`
+    return { text: `Waiting for the daemon${position}`, fraction: 0.1 }
+  }
+  if (status.state !== 'running' || status.stage === null) return undefined
+
+  const index = STAGES.indexOf(status.stage) + 1
+  const stage = `Stage ${index} of ${STAGES.length}, ${status.stage}: ${STAGE_TEXT[status.stage]}`
+  if (status.stageProgress <= 0) return { text: `${stage}…`, fraction: undefined }
+  const stagePercent = Math.round(100 * status.stageProgress)
+  // The job fills the bar after the upload's first tenth.
+  return { text: `${stage} (${stagePercent}%)`, fraction: 0.1 + 0.9 * status.progress }
+}
+
 export class StatusView {
   constructor(
     readonly label: HTMLElement,
@@ -34,18 +60,8 @@ export class StatusView {
   }
 
   job(status: JobStatus): void {
-    if (status.state === 'queued') {
-      const position = status.queuePosition === null ? '' : `, position ${status.queuePosition} in the queue`
-      this.show(`Waiting for the daemon${position}`, 0.1)
-      return
-    }
-    if (status.state !== 'running' || status.stage === null) return
-    const index = STAGES.indexOf(status.stage) + 1
-    const stagePercent = Math.round(100 * status.stageProgress)
-    this.show(
-      `Stage ${index} of ${STAGES.length}, ${status.stage}: ${STAGE_TEXT[status.stage]} (${stagePercent}%)`,
-      0.1 + 0.9 * status.progress,
-    )
+    const progress = describeJobProgress(status)
+    if (progress) this.show(progress.text, progress.fraction)
   }
 
   showError(explanation: Explanation): void {

@@ -27,11 +27,7 @@ export function formatBytes(bytes: number): string {
  */
 export function planUpload(files: File[], maxUploadBytes: number | undefined): Upload {
   const meshes = files.filter((file) => MESH_EXTENSIONS.includes(extensionOf(file.name)))
-  if (meshes.length === 0) {
-    const names = files.map((file) => file.name).join(', ')
-    throw new PageError(`No mesh file among ${names || 'the selected files'}.`,
-      'Choose a file ending in .obj, .glb, .gltf, .off or .ply.')
-  }
+  if (meshes.length === 0) throw noMeshError(files)
   if (meshes.length > 1) {
     throw new PageError(`${meshes.length} mesh files were selected (${meshes.map((file) => file.name).join(', ')}).`,
       'Segment one mesh at a time: select one mesh and, if it needs them, its .bin, .mtl or texture files.')
@@ -46,6 +42,18 @@ export function planUpload(files: File[], maxUploadBytes: number | undefined): U
       'Decimate the mesh or save it as binary GLB or PLY, or restart the daemon with a larger --max-upload-mb.')
   }
   return { mesh, resources: files.filter((file) => file !== mesh) }
+}
+
+function noMeshError(files: File[]): PageError {
+  const names = files.map((file) => file.name)
+  if (names.length === 0) return new PageError('No file is selected.', 'Choose a mesh file, or drop one on the page.')
+  const title = names.length === 1
+    ? `${names[0]} is not a mesh file.`
+    : `None of the ${names.length} selected files is a mesh file (${names.join(', ')}).`
+  const advice = files.some((file) => extensionOf(file.name) === '.bin')
+    ? 'A .bin file holds a glTF\'s data: select it together with its .gltf file. Meshes end in .obj, .glb, .gltf, .off or .ply.'
+    : 'Choose a file ending in .obj, .glb, .gltf, .off or .ply.'
+  return new PageError(title, advice)
 }
 
 /** Wires the drop zone and the file input; `onFiles` gets every selection. */

@@ -67,7 +67,8 @@ export class Viewer {
     this.renderer = new WebGLRenderer({ antialias: true })
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2))
     const canvas = this.renderer.domElement
-    canvas.tabIndex = 0
+    // Out of the Tab order until a model is shown, because an empty view has nothing to turn.
+    canvas.tabIndex = -1
     canvas.setAttribute('role', 'img')
     canvas.setAttribute('aria-label', '3D view of the segmented model; drag to rotate, wheel to zoom, arrow keys to pan')
     host.append(canvas)
@@ -118,6 +119,7 @@ export class Viewer {
     this.#scene.add(object)
     this.#fitCamera(geometry.boundingSphere!)
     this.#recolor()
+    this.renderer.domElement.tabIndex = 0
   }
 
   /** Recolours the parts view with new labels (one per leaf). */
@@ -156,6 +158,7 @@ export class Viewer {
     }
     this.setOriginal(undefined)
     this.#hoveredPart = null
+    this.renderer.domElement.tabIndex = -1
     this.requestRender()
   }
 
