@@ -230,12 +230,12 @@ def _describe_status(status, message, detail, base_url):
         if detail.get('code') == 'too-large':
             text = (
                 f'The mesh is larger than the upload limit of the PartField daemon at {base_url}. Turn off Use '
-                'Modifiers, decimate the mesh, or ask whoever runs the daemon to raise --max-upload-mb.'
+                "Modifiers, decimate the mesh, or ask the daemon's administrator to raise --max-upload-mb."
             )
         else:
             text = (
                 f'The mesh is over the face limit of the PartField daemon at {base_url}. Turn off Use Modifiers, '
-                'decimate the mesh, or ask whoever runs the daemon to raise --max-faces.'
+                "decimate the mesh, or ask the daemon's administrator to raise --max-faces."
             )
         return with_daemon_message(text, status, message)
     if status == 429:

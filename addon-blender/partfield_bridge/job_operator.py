@@ -1,8 +1,8 @@
 """The part of Segment Selected and Recut that runs daemon requests and shows their progress.
 
 Daemon requests run on a worker thread while a modal operator drains its messages on a timer,
-so the UI stays responsive and Esc cancels: the worker deletes the job on the daemon, which may
-take a few seconds, and the status then reads "Cancelled". In background mode (``blender -b``)
+so the UI stays responsive and Esc cancels. On Esc the worker deletes the job on the daemon, which
+may take a few seconds, and the status then reads "Cancelled". In background mode (``blender -b``)
 there is no event loop, so the same requests run synchronously inside ``execute``.
 """
 
@@ -17,7 +17,7 @@ from .messages import plural
 from .modes import ensure_object_mode
 from .worker import Task, Worker, run_inline
 
-__all__ = ['PendingJob', 'DaemonJobOperator', 'is_running', 'running_worker', 'set_status', 'tag_redraw']
+__all__ = ['CANCELLING', 'PendingJob', 'DaemonJobOperator', 'is_running', 'running_worker', 'set_status', 'tag_redraw']
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 TIMER_INTERVAL = 0.1
 #: Seconds the status bar keeps the outcome of a job (done, cancelled, failed).
 OUTCOME_SECONDS = 6.0
+#: Status from Esc until the worker has deleted the job on the daemon.
+CANCELLING = 'Cancelling; deleting the job on the daemon...'
 
 # The worker of the running modal operator, so the panel's Cancel button can reach it.
 _running = {'worker': None}
@@ -184,8 +186,6 @@ class DaemonJobOperator:
         # FINISHED whenever something was written, so Ctrl+Z has an undo step to go back over.
         return {'FINISHED'} if self._summaries else {'CANCELLED'}
 
-
-CANCELLING = 'Cancelling; deleting the job on the daemon...'
 
 
 def set_status(context, running, progress, message):

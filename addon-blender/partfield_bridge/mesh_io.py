@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .messages import MeshSize
+from .messages import MeshSize, plural
 
 __all__ = ['MeshPayload', 'MeshReadError', 'read_mesh', 'SOURCE_FACE_ATTRIBUTE']
 
@@ -116,7 +116,7 @@ def _read_evaluated(context, obj, polygon_count):
         triangle_polygon = polygon_of_triangle
     else:
         raise MeshReadError(
-            f'The modifiers of "{obj.name}" rebuild its faces ({evaluated_faces} faces from {polygon_count}), '
+            f'The modifiers of "{obj.name}" rebuild its faces ({plural(evaluated_faces, "face")} from {polygon_count:,}), '
             'so labels cannot be mapped back. Apply the modifiers or turn off Use Modifiers.'
         )
 
@@ -136,7 +136,7 @@ def _read_deformed(context, obj, polygon_count):
     try:
         if len(mesh.polygons) != polygon_count:
             raise MeshReadError(
-                f'"{obj.name}" has {len(mesh.polygons)} faces when evaluated but {polygon_count} in its mesh. '
+                f'"{obj.name}" has {plural(len(mesh.polygons), "face")} when evaluated but {polygon_count:,} in its mesh. '
                 'Turn off Use Modifiers.'
             )
         return _read_arrays(mesh)

@@ -1,8 +1,8 @@
 """Report texts shared by the operators and the daemon client, without bpy.
 
-Blender shows a report on one line (the status bar, or a popup as wide as the window), so each
-text starts with what failed and what to do, and the daemon's own message, written for curl users,
-comes last and shortened.
+Blender shows a report on one line: in the status bar, or in a popup as wide as the window. So
+each text starts with what failed and what to do. The daemon's own message, written for curl
+users, comes last and shortened.
 """
 
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ TOKEN_ADVICE = 'Set the token in Preferences > Add-ons > PartField Bridge; the d
 
 @dataclass(frozen=True)
 class MeshSize:
-    """What one request sends, for messages about the daemon's face limit."""
+    """Size of the mesh one request sends, for messages about the daemon's face limit."""
 
     triangles: int
     #: Faces of the object's own mesh, before modifiers.
@@ -56,13 +56,13 @@ def mesh_too_large(name, size, base_url, limit=None, upload=False):
     """Explain that ``name`` exceeds the daemon's face or upload limit, and what to do about it."""
     if upload:
         what = f'"{name}" is larger than the upload limit of the daemon at {base_url}'
-        admin = 'ask whoever runs the daemon to raise --max-upload-mb'
+        admin = "ask the daemon's administrator to raise --max-upload-mb"
     elif limit:
         what = f'"{name}" has more triangles than the daemon at {base_url} accepts ({limit:,})'
-        admin = 'ask whoever runs the daemon to raise --max-faces'
+        admin = "ask the daemon's administrator to raise --max-faces"
     else:
         what = f'"{name}" is over the face limit of the daemon at {base_url}'
-        admin = 'ask whoever runs the daemon to raise --max-faces'
+        admin = "ask the daemon's administrator to raise --max-faces"
 
     if size is None:
         sent = ''

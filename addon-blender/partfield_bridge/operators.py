@@ -244,7 +244,7 @@ def recut_from_slider(context, mesh):
     if obj is None:
         return
     if not state.has_tree:
-        status.message = f'{obj.name}: k-means result; press the refresh button to recut on the daemon'
+        status.message = f'{obj.name}: k-means result; press Recut on Daemon'
         return
     ensure_object_mode(context)
     try:
@@ -256,7 +256,7 @@ def recut_from_slider(context, mesh):
 
 
 def _object_showing(context, mesh):
-    """The active object when it shows ``mesh``, otherwise any object that does."""
+    """Return the active object when it shows ``mesh``, otherwise any object that does."""
     active = getattr(context, 'active_object', None)
     if active is not None and active.data == mesh:
         return active

@@ -42,7 +42,7 @@ def _recut_on_slider(state, context):
 
 
 def part_count_property(**options):
-    """The part count: the slider drags over 2..30, and typing takes the daemon's range 1..256."""
+    """Return a part count property: the slider drags over 2..30, and typing allows the daemon's 1..256."""
     return IntProperty(
         name='Parts', min=MIN_PARTS, max=MAX_PARTS, soft_min=2, soft_max=SLIDER_MAX_PARTS, **options,
     )

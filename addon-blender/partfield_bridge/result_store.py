@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import apply_result
+from .messages import plural
 from .part_tree import PartTree, cut_tree, vote_labels
 
 __all__ = [
@@ -170,6 +171,6 @@ def _check_topology(obj, polygon_count):
     faces = len(obj.data.polygons)
     if faces != polygon_count:
         raise ResultError(
-            f'"{obj.name}" now has {faces} faces but was segmented with {polygon_count}; '
+            f'"{obj.name}" now has {plural(faces, "face")} but was segmented with {polygon_count:,}; '
             'run Segment Selected again.'
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .client import DaemonError
-from .messages import mesh_too_large, with_daemon_message
+from .messages import mesh_too_large, plural, with_daemon_message
 from .part_tree import PartTree, TreeError
 
 __all__ = [
@@ -147,7 +147,7 @@ def parse_result(result, job_id, leaf_count):
     labels = _typed(result.get('labels'), '<i4', 'labels', job_id)
     if len(labels) != leaf_count:
         raise DaemonError(
-            f'The daemon returned {len(labels)} labels for job {job_id} but {leaf_count} faces were sent. '
+            f'The daemon returned {plural(len(labels), "label")} for job {job_id}, but the add-on sent {plural(leaf_count, "face")}. '
             'The daemon may be a different version; update the add-on or the daemon.'
         )
 
@@ -160,7 +160,7 @@ def parse_result(result, job_id, leaf_count):
         except TreeError as error:
             raise DaemonError(f'The daemon returned an invalid merge tree for job {job_id}: {error}') from None
         if tree.leaf_count != leaf_count:
-            raise DaemonError(f'The merge tree of job {job_id} has {tree.leaf_count} leaves for {leaf_count} faces.')
+            raise DaemonError(f'The merge tree of job {job_id} has {plural(tree.leaf_count, "leaf", "leaves")} for {plural(leaf_count, "face")}.')
 
     return SegmentOutcome(
         job_id=job_id,

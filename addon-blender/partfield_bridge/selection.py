@@ -1,4 +1,4 @@
-"""Which objects an operator works on, and why it cannot run when there are none."""
+"""The objects an operator works on, and the reason it cannot run when there are none."""
 
 from . import apply_result
 from .job_operator import is_running

@@ -3,8 +3,8 @@
 With ``apply_modifiers`` (the default), each part is cut from the mesh the modifier stack gives
 the original, and the part objects have no modifiers: the parts look exactly like the pieces of
 the original shape and meet without gaps. Kept on each part instead, Subdivision and Bevel would
-round every part's open border on its own, so the parts would shrink apart. The stack carries
-the ``part`` face attribute onto the faces it derives, which tells each derived face its part.
+round every part's open border on its own, so the parts would shrink apart. The stack copies
+the ``part`` face attribute onto the faces it derives, so each derived face has its part.
 
 Without it, each part is a copy of the object's own mesh (modifiers, materials, UVs, attributes)
 that keeps only its faces, and keeps the modifier stack.

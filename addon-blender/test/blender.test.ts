@@ -425,7 +425,7 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     expect(errors.too_many_triangles).toContain('The modifiers turn its 6 faces into 768 triangles.')
     expect(errors.too_many_triangles).toMatch(/Turn off Use Modifiers .* raise --max-faces\.$/)
     expect(errors.too_large).toContain(`"Table" has more triangles than ${limit}.`)
-    expect(errors.too_large).toMatch(/Decimate the mesh, or ask whoever runs the daemon to raise --max-faces\.$/)
+    expect(errors.too_large).toMatch(/Decimate the mesh, or ask the daemon's administrator to raise --max-faces\.$/)
     expect(main.steps.limit_modifiers_off).toEqual({ result: ['FINISHED'] })
 
     // Meshes over the limit are not uploaded; only the run without the add-on's check reached the daemon.
@@ -551,7 +551,7 @@ function expectGroupsMatch(snapshot: Snapshot, partCount: number): void {
   expect(actual, `vertex groups of ${snapshot.name}`).toEqual(expected)
 }
 
-/** The report texts of operator errors, without the "Error: " and line end Blender adds. */
+/** Strips the "Error: " and line end Blender adds to the report texts of operator errors. */
 function reportTexts(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([key, text]) => [key, text.replace(/^Error: /, '').trimEnd()]))
 }
