@@ -413,6 +413,9 @@ describe.skipIf(skip)('web page', () => {
       expect(current.jobId).toBe(jobId)
       expect(current.serverParts).toBe(shownParts)
       expect(await phone.locator('#param-details').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false)
+      // A reopened job takes neither the focus nor the scroll position.
+      expect(await focusedId(phone)).toBe('body')
+      expect(await phone.evaluate(() => window.scrollY)).toBe(0)
 
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
       expect(overflow).toBeLessThanOrEqual(0)

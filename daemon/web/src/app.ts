@@ -287,7 +287,9 @@ export class App {
     if (!upload) this.#form.showJobParams(result.params, result.autoPartCount)
     this.#status.show(`Done: ${result.partCount} parts in ${seconds.toFixed(1)} s`, 1)
     this.#setPhase('done')
-    restoreFocus(this.ui.resultHeading)
+    // Only a job this page ran took the focus from Segment; a reopened one leaves the page as loaded.
+    // The view stays where it is, so a phone keeps the model in sight above the result.
+    if (upload) restoreFocus(this.ui.resultHeading, { preventScroll: true })
     this.#loadOriginal(final.id, upload)
   }
 
@@ -395,10 +397,10 @@ function unavailableBackends(health: HealthResponse): UnavailableBackends {
  * just disabled or hidden (Segment while a job runs, Cancel after it). Focus the user placed
  * elsewhere stays where it is.
  */
-function restoreFocus(target: HTMLElement): void {
+function restoreFocus(target: HTMLElement, options?: FocusOptions): void {
   const active = document.activeElement as HTMLElement | null
   const lost = !active || active === document.body || (active as HTMLButtonElement).disabled === true || active.getClientRects().length === 0
-  if (lost && !(target as HTMLButtonElement).disabled) target.focus()
+  if (lost && !(target as HTMLButtonElement).disabled) target.focus(options)
 }
 
 function joinWords(words: string[]): string {
