@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deflateRawSync } from 'node:zlib'
+import { crc32 } from 'node:zlib'
 
 const ADDON_ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const PACKAGE_DIR = join(ADDON_ROOT, 'partfield_bridge')
@@ -112,22 +113,6 @@ function encodeZip(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end])
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-/** CRC-32 (ISO 3309 polynomial, reflected), as the zip format stores it. */
-export function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
-}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { path, names, bytes } = buildAddonZip(process.argv[2] ?? DEFAULT_ZIP_PATH)

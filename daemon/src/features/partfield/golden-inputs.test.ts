@@ -2,17 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process'
 
 import { describe, expect, it } from 'vitest'
 
-import { crc32, goldenPoints, goldenQueries, hashedUniform } from './golden-inputs.js'
+import { goldenPoints, goldenQueries, hashedUniform } from './golden-inputs.js'
 
 const PYTHON = '/usr/bin/python3'
 const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0
 
 describe('golden inputs', () => {
-  it('crc32 matches zlib on a known string', () => {
-    // zlib.crc32(b'123456789') is the CRC-32 check value 0xCBF43926.
-    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926)
-  })
-
   it('hashedUniform stays in [-1, 1)', () => {
     const values = hashedUniform('some/key', 10_000)
     expect(Math.min(...values)).toBeGreaterThanOrEqual(-1)

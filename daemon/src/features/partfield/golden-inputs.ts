@@ -5,22 +5,7 @@
  * float32(x / 2^32 * 2 - 1), times a float32 scale.
  */
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-/** Computes the zlib CRC-32 of `bytes`. */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
-}
+import { crc32 } from 'node:zlib'
 
 /** `count` float32 values in [-1, 1) derived from `key`. */
 export function hashedUniform(key: string, count: number): Float32Array {
