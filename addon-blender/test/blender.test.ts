@@ -361,6 +361,13 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
       expect(part.labels.length, part.name).toBe(1)
       expect(part.off_shape_vertices, part.name).toBe(0)
     }
+
+    // Apply Modifiers off: the parts split the cube's 6 faces and keep Bevel and Subdivision.
+    const kept = main.separate_modifiers.kept
+    expect(main.steps.separate_soft_cube_keep).toEqual({ result: ['FINISHED'] })
+    expect(kept.map((part) => part.name)).toEqual(parts.map((part) => part.name))
+    expect(kept.reduce((sum, part) => sum + part.faces, 0)).toBe(6)
+    for (const part of kept) expect(part.modifiers, part.name).toEqual(['BEVEL', 'SUBSURF'])
   })
 
   it('shares one result between linked duplicates', () => {
@@ -731,6 +738,7 @@ interface MainReport {
     shape_faces: number
     status: string
     parts: { name: string; modifiers: string[]; faces: number; labels: number[]; off_shape_vertices: number }[]
+    kept: { name: string; modifiers: string[]; faces: number }[]
   }
   linked: { segmented: { a: Snapshot; b: Snapshot }; recut: { a: Snapshot; b: Snapshot } }
   single_part: { segment: string; separate: string; clear: string }

@@ -440,6 +440,17 @@ def run_separate_modifiers(report):
         } for part in created],
     }
 
+    # Undone and run again keeping the modifiers: each part is the cube's own faces plus its stack.
+    bpy.ops.ed.undo()
+    select_only(bpy.data.objects['SoftCube'])
+    before = {o.name for o in bpy.data.objects}
+    call('separate_soft_cube_keep', report, bpy.ops.partfield.separate_parts, apply_modifiers=False)
+    kept = [bpy.data.objects[name] for name in sorted({o.name for o in bpy.data.objects} - before)]
+    report['separate_modifiers']['kept'] = [
+        {'name': part.name, 'modifiers': [m.type for m in part.modifiers], 'faces': len(part.data.polygons)}
+        for part in kept
+    ]
+
 
 def rounded(co):
     return tuple(round(c, 4) for c in co)
