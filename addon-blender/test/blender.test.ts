@@ -456,8 +456,10 @@ describe.skipIf(!hasBlender)('add-on against the daemon', () => {
     // invoke returns at once and the window keeps handling events while the daemon works
     expect(report.phases.segment_start).toEqual(['RUNNING_MODAL'])
     expect(report.phases.running_after_start).toBe(true)
-    // A UI timer ran while the job was still running (a loaded machine may fit the job in one tick gap).
-    expect(report.ticks.segmenting.while_running).toBeGreaterThanOrEqual(1)
+    // UI timers keep running during a job. The small job may end within one slow redraw of a loaded
+    // machine, so the cancelled job, which runs until the daemon stops it, shows it.
+    expect(report.ticks.segmenting.count).toBeGreaterThanOrEqual(1)
+    expect(report.ticks.cancelling.while_running).toBeGreaterThanOrEqual(2)
     console.log(`modal steps: ${report.modal_steps.count}, longest ${(report.modal_steps.max_seconds * 1000).toFixed(1)} ms; ` +
       `longest gap between UI timer ticks ${report.ticks.segmenting.max_gap.toFixed(2)} s (software OpenGL redraws included)`)
     expect(report.modal_steps.max_seconds).toBeLessThan(0.25)
