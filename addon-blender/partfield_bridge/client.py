@@ -222,9 +222,15 @@ def _describe_status(status, message, detail, base_url):
         missing = str(message).lower().startswith('missing')
         problem = 'needs a token' if missing else 'rejected the token'
         return with_daemon_message(f'The PartField daemon at {base_url} {problem}. {TOKEN_ADVICE}', status, message)
+    if status == 403 and detail.get('code') == 'forbidden-host':
+        return with_daemon_message(
+            f'The PartField daemon at {base_url} has no token, so it only accepts requests addressed to '
+            'localhost or 127.0.0.1. Use such an address in Daemon URL, or start the daemon with PARTFIELD_TOKEN '
+            'and set that token in the add-on preferences.', status, message,
+        )
     if status == 403:
         return with_daemon_message(
-            f'The PartField daemon at {base_url} refused the request. {TOKEN_ADVICE}', status, message,
+            f'The PartField daemon at {base_url} rejected the request. {TOKEN_ADVICE}', status, message,
         )
     if status == 413:
         if detail.get('code') == 'too-large':

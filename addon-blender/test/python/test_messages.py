@@ -55,6 +55,11 @@ class StatusTextTest(unittest.TestCase):
         text = _describe_status(401, 'missing access token; send the header', {}, URL)
         self.assertTrue(text.startswith(f'The PartField daemon at {URL} needs a token.'))
 
+    def test_forbidden_host_suggests_a_loopback_address(self):
+        text = _describe_status(403, 'Host "pod.local" is not allowed', {'code': 'forbidden-host'}, URL)
+        self.assertIn('only accepts requests addressed to localhost or 127.0.0.1', text)
+        self.assertIn('PARTFIELD_TOKEN', text)
+
     def test_face_limit_names_the_flag(self):
         message = 'Table: the mesh has 672 faces; expected at most 300 (the configured limit)'
         text = _describe_status(413, message, {'code': 'invalid-mesh', 'reason': 'too-many-faces'}, URL)
