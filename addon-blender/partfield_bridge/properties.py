@@ -2,7 +2,7 @@
 
 At the sidebar's default width, a label beside a value shows about nine characters and the text of
 a checkbox about thirteen (longer ones were cut, as "Points per…"), so names stay within that and
-the tooltips say the rest.
+the tooltips give the details.
 """
 
 import bpy

@@ -1,8 +1,8 @@
 """Keep each mesh's segmentation with the mesh, so the part slider recuts without the daemon.
 
 The labels, vertex groups (whose names Blender 3.0+ stores on the mesh) and colours live on the
-mesh data, so the result that describes them does too: ``Mesh.partfield`` holds the job, part
-count and method, and custom properties of the mesh hold the merge tree and the leaf-to-face map
+mesh data, so the result that describes them does too: ``Mesh.partfield`` stores the job, part
+count and method, and custom properties of the mesh store the merge tree and the leaf-to-face map
 as bytes (names starting with an underscore, which Blender hides from the Custom Properties
 panel). Linked duplicates share all of it, so recutting one updates the slider of every object
 that shows the mesh. Being ID data, the result is saved in the .blend file and follows undo like

@@ -116,9 +116,9 @@ def run_segment(client, request, leaf_count, cancel, on_progress=None, size=None
 def check_face_limit(client, name, size):
     """Raise ``DaemonError`` (413) when ``size.triangles`` exceeds the daemon's face limit.
 
-    The daemon's limit counts what it computes on, triangles, and rejects a bigger mesh only after
-    the upload; asking /v1/health first saves sending megabytes for nothing. A daemon without
-    that endpoint (404) or without published limits is not checked here.
+    The limit is compared with triangles, which is what the daemon computes on. The daemon rejects
+    a bigger mesh only after the upload, so asking /v1/health first saves sending megabytes for
+    nothing. A daemon without that endpoint (404) or without published limits is not checked here.
     """
     try:
         health = client.health()

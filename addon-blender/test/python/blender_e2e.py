@@ -576,7 +576,7 @@ def run_errors(config, report):
         select_only(obj)
         check = segment_job.check_face_limit
         if not check_limit_first:
-            # Without the add-on's own check, the daemon's 413 answer reaches the user.
+            # Without the add-on's own check, the daemon's 413 response reaches the user.
             segment_job.check_face_limit = lambda *args: None
         try:
             step = call(f'error_{key}', report, bpy.ops.partfield.segment_selected, part_count=2, **kwargs)

@@ -141,7 +141,11 @@ def time_modal_steps():
 
 
 def redo_panel_operator():
-    """The operator Adjust Last Operation (F9) would re-run: Blender's WM_operator_last_redo."""
+    """Return the operator Adjust Last Operation (F9) would re-run.
+
+    That is the last operator whose type has both REGISTER and UNDO, as WM_operator_last_redo in
+    Blender's source/blender/windowmanager/intern/wm_operators.c finds it.
+    """
     for op in reversed(list(bpy.context.window_manager.operators)):
         if {'REGISTER', 'UNDO'} <= set(op.bl_options):
             return op.bl_idname

@@ -1,6 +1,6 @@
 """Unit tests of the face-limit check before a job is sent, against a loopback HTTP server.
 
-The server answers like the daemon does (protocol/PROTOCOL.md: /v1/health limits, JSON errors) and
+The server responds as the daemon does (protocol/PROTOCOL.md: /v1/health limits, JSON errors) and
 records the requests, so the tests see whether a mesh over the limit was uploaded at all.
 """
 
