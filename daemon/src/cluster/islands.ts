@@ -1,4 +1,4 @@
-import { UnionFind } from '../prepare/components.js'
+import { connectedComponents, UnionFind } from '../prepare/components.js'
 import type { Csr } from '../prepare/prepared-mesh.js'
 
 /**
@@ -41,32 +41,15 @@ export function mergeSmallIslands(labels: Int32Array, graph: Csr, minSize: numbe
 
 /** Connected pieces of equal label, numbered by lowest node, with first node and size of each. */
 function labelIslands(labels: Int32Array, graph: Csr): { count: number; ofNode: Uint32Array; first: Uint32Array; size: Uint32Array } {
-  const nodeCount = labels.length
-  const unvisited = 0xffffffff
-  const ofNode = new Uint32Array(nodeCount).fill(unvisited)
-  const queue = new Uint32Array(nodeCount)
-  const first: number[] = []
-  const size: number[] = []
-  for (let seed = 0; seed < nodeCount; seed++) {
-    if (ofNode[seed] !== unvisited) continue
-    const island = first.length
-    ofNode[seed] = island
-    let head = 0
-    let tail = 0
-    queue[tail++] = seed
-    while (head < tail) {
-      const node = queue[head++]
-      for (let p = graph.offsets[node]; p < graph.offsets[node + 1]; p++) {
-        const other = graph.neighbors[p]
-        if (ofNode[other] !== unvisited || labels[other] !== labels[node]) continue
-        ofNode[other] = island
-        queue[tail++] = other
-      }
-    }
-    first.push(seed)
-    size.push(tail)
+  const { count, ofNode } = connectedComponents(graph, labels)
+  const first = new Uint32Array(count)
+  const size = new Uint32Array(count)
+  // Backwards, so the last write to first[island] is its lowest node.
+  for (let node = ofNode.length - 1; node >= 0; node--) {
+    first[ofNode[node]] = node
+    size[ofNode[node]]++
   }
-  return { count: first.length, ofNode, first: Uint32Array.from(first), size: Uint32Array.from(size) }
+  return { count, ofNode, first, size }
 }
 
 /** For each island, the islands it touches and how many graph edges they share. */

@@ -2,9 +2,10 @@ import type { Csr } from './prepared-mesh.js'
 
 /**
  * Labels the connected components of a graph by breadth-first search. Components are numbered in
- * order of their lowest node index, so component 0 contains node 0.
+ * order of their lowest node index, so component 0 contains node 0. With `labels` (one per node),
+ * only edges between nodes of equal label connect, so each component lies within one label.
  */
-export function connectedComponents(graph: Csr): { count: number; ofNode: Uint32Array } {
+export function connectedComponents(graph: Csr, labels?: Int32Array): { count: number; ofNode: Uint32Array } {
   const nodeCount = graph.offsets.length - 1
   const unvisited = 0xffffffff
   const ofNode = new Uint32Array(nodeCount).fill(unvisited)
@@ -22,6 +23,7 @@ export function connectedComponents(graph: Csr): { count: number; ofNode: Uint32
       for (let p = graph.offsets[node]; p < graph.offsets[node + 1]; p++) {
         const next = graph.neighbors[p]
         if (ofNode[next] !== unvisited) continue
+        if (labels && labels[next] !== labels[node]) continue
         ofNode[next] = count
         queue[tail++] = next
       }
