@@ -1,4 +1,4 @@
-import { groupMembers } from '../prepare/components.js'
+import { groupIndices } from '../prepare/components.js'
 import type { FeatureField } from '../features/feature-field.js'
 import type { Csr, PreparedMesh } from '../prepare/prepared-mesh.js'
 import { l2NormalizeRows } from './normalize-rows.js'
@@ -14,7 +14,7 @@ export function polygonFeatures(field: FeatureField, mesh: PreparedMesh, graph: 
   const polygonCount = mesh.source.polygonCount
   const out = new Float32Array(polygonCount * dim)
   const filled = new Uint8Array(polygonCount)
-  const trianglesOf = groupMembers(mesh.source.triangleToPolygon, polygonCount)
+  const trianglesOf = groupIndices(mesh.source.triangleToPolygon, polygonCount)
   const sum = new Float64Array(dim)
 
   for (let polygon = 0; polygon < polygonCount; polygon++) {
@@ -22,7 +22,7 @@ export function polygonFeatures(field: FeatureField, mesh: PreparedMesh, graph: 
     let weight = 0
     let only = -1
     for (let i = trianglesOf.offsets[polygon]; i < trianglesOf.offsets[polygon + 1]; i++) {
-      const t = trianglesOf.neighbors[i]
+      const t = trianglesOf.members[i]
       if (!mesh.kept[t]) continue
       const area = mesh.areas[t]
       only = weight === 0 ? t : -2

@@ -1,6 +1,7 @@
 import { NodeIO } from '@gltf-transform/core'
 import type { MeshData, PointCloudData } from '../mesh/mesh-data.js'
 import type { Segmentation } from '../pipeline/segmentation.js'
+import { groupIndices } from '../prepare/components.js'
 import { pcaColorsPacked } from './face-colors.js'
 import {
   addToScene,
@@ -11,7 +12,7 @@ import {
   type GltfBuilder,
 } from './gltf-builder.js'
 import { partColor } from './palette.js'
-import { checkSegmentation, countPerPart, groupIndices, partName, trianglesByPart } from './parts.js'
+import { checkSegmentation, countPerPart, partName, trianglesByPart } from './parts.js'
 import { flipV, uvOriginIsTopLeft } from './uv-origin.js'
 import { cleanCornerNormals, weldTriangles, type CornerAttributes } from './welded-mesh.js'
 

@@ -1,5 +1,6 @@
 import type { MeshData } from '../mesh/mesh-data.js'
 import type { Segmentation } from '../pipeline/segmentation.js'
+import { groupIndices, type Groups } from '../prepare/components.js'
 import { ExportError } from './errors.js'
 
 /**
@@ -52,29 +53,10 @@ export function countPerPart(labels: Int32Array, partCount: number): Uint32Array
   return counts
 }
 
-/** Element indices grouped by a key such as the part label, in file order within each group. */
-export interface Groups {
-  /** Members of group g are `members[offsets[g] .. offsets[g + 1])`. */
-  offsets: Uint32Array
-  members: Uint32Array
-}
-
 /** Groups the triangles of a mesh by the label of their source face, so a polygon never splits. */
 export function trianglesByPart(mesh: MeshData, labels: Int32Array, partCount: number): Groups {
   const triangleCount = mesh.triangleToPolygon.length
   const partOf = new Int32Array(triangleCount)
   for (let t = 0; t < triangleCount; t++) partOf[t] = labels[mesh.triangleToPolygon[t]]
   return groupIndices(partOf, partCount)
-}
-
-/** Counting sort of element indices by group; stable, so each group keeps file order. */
-export function groupIndices(groupOf: Int32Array | Uint32Array, groupCount: number): Groups {
-  const offsets = new Uint32Array(groupCount + 1)
-  for (let i = 0; i < groupOf.length; i++) offsets[groupOf[i] + 1]++
-  for (let g = 0; g < groupCount; g++) offsets[g + 1] += offsets[g]
-
-  const cursor = offsets.slice(0, groupCount)
-  const members = new Uint32Array(groupOf.length)
-  for (let i = 0; i < groupOf.length; i++) members[cursor[groupOf[i]]++] = i
-  return { offsets, members }
 }

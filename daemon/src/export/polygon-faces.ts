@@ -1,5 +1,5 @@
 import type { MeshData } from '../mesh/mesh-data.js'
-import { groupIndices } from './parts.js'
+import { groupIndices } from '../prepare/components.js'
 
 /**
  * Faces for the formats that can store polygons (PLY, OBJ): each source polygon rebuilt from its

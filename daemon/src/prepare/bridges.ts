@@ -1,8 +1,7 @@
 import type { Adjacency } from '../../../protocol/src/params.js'
-import { groupMembers } from './components.js'
+import { groupIndices, type Groups } from './components.js'
 import { groupSpanningTree } from './group-spanning-tree.js'
 import { KdTree, LabelFilter, type TreeLabels } from './kd-tree.js'
-import type { Csr } from './prepared-mesh.js'
 import { Uint32Builder } from './uint32-builder.js'
 
 export interface BridgeOptions {
@@ -60,31 +59,31 @@ function appendComponentTree(
   links: Uint32Builder,
   signal?: AbortSignal,
 ): void {
-  const members = groupMembers(labels.ofPoint, count)
-  const centers = componentCentroids(faceTree.points, members)
+  const groups = groupIndices(labels.ofPoint, count)
+  const centers = componentCentroids(faceTree.points, groups)
   const centerTree = new KdTree(centers)
   const identity = Uint32Array.from({ length: count }, (_, i) => i)
   const treeEdges = groupSpanningTree(centerTree, identity, count, signal)
 
   for (let e = 0; e < treeEdges.length; e += 2) {
     signal?.throwIfAborted()
-    const [a, b] = closestTriangles(faceTree, labels, members, treeEdges[e], treeEdges[e + 1])
+    const [a, b] = closestTriangles(faceTree, labels, groups, treeEdges[e], treeEdges[e + 1])
     links.pushPair(a, b)
   }
 }
 
-function componentCentroids(points: Float32Array, members: Csr): Float32Array {
-  const count = members.offsets.length - 1
+function componentCentroids(points: Float32Array, groups: Groups): Float32Array {
+  const count = groups.offsets.length - 1
   const centers = new Float32Array(3 * count)
   for (let c = 0; c < count; c++) {
     let x = 0, y = 0, z = 0
-    for (let i = members.offsets[c]; i < members.offsets[c + 1]; i++) {
-      const p = 3 * members.neighbors[i]
+    for (let i = groups.offsets[c]; i < groups.offsets[c + 1]; i++) {
+      const p = 3 * groups.members[i]
       x += points[p]
       y += points[p + 1]
       z += points[p + 2]
     }
-    const size = members.offsets[c + 1] - members.offsets[c]
+    const size = groups.offsets[c + 1] - groups.offsets[c]
     centers[3 * c] = x / size
     centers[3 * c + 1] = y / size
     centers[3 * c + 2] = z / size
@@ -96,18 +95,18 @@ function componentCentroids(points: Float32Array, members: Csr): Float32Array {
 function closestTriangles(
   faceTree: KdTree,
   labels: TreeLabels,
-  members: Csr,
+  groups: Groups,
   a: number,
   b: number,
 ): [number, number] {
-  const sizeA = members.offsets[a + 1] - members.offsets[a]
-  const sizeB = members.offsets[b + 1] - members.offsets[b]
+  const sizeA = groups.offsets[a + 1] - groups.offsets[a]
+  const sizeB = groups.offsets[b + 1] - groups.offsets[b]
   const [from, to] = sizeA <= sizeB ? [a, b] : [b, a]
   const points = faceTree.points
   let bestDistance = Infinity
-  let bestPair: [number, number] = [members.neighbors[members.offsets[from]], members.neighbors[members.offsets[to]]]
-  for (let i = members.offsets[from]; i < members.offsets[from + 1]; i++) {
-    const p = members.neighbors[i]
+  let bestPair: [number, number] = [groups.members[groups.offsets[from]], groups.members[groups.offsets[to]]]
+  for (let i = groups.offsets[from]; i < groups.offsets[from + 1]; i++) {
+    const p = groups.members[i]
     const q = faceTree.nearest(points[3 * p], points[3 * p + 1], points[3 * p + 2], bestDistance, labels, to, LabelFilter.Only)
     if (q < 0) continue
     bestDistance = faceTree.lastDistanceSquared

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { connectedComponents } from './components.js'
+import { connectedComponents, groupIndices } from './components.js'
 import { csrFromEdges } from './csr.js'
 
 describe('connectedComponents', () => {
@@ -17,5 +17,13 @@ describe('connectedComponents', () => {
     const { count, ofNode } = connectedComponents(graph, labels)
     expect(count).toBe(3)
     expect(Array.from(ofNode)).toEqual([0, 0, 1, 1, 2])
+  })
+})
+
+describe('groupIndices', () => {
+  it('keeps file order within each group', () => {
+    const { offsets, members } = groupIndices(Int32Array.from([2, 0, 2, 0, 2]), 4)
+    expect(Array.from(offsets)).toEqual([0, 2, 2, 5, 5])
+    expect(Array.from(members)).toEqual([1, 3, 0, 2, 4])
   })
 })

@@ -33,15 +33,23 @@ export function connectedComponents(graph: Csr, labels?: Int32Array): { count: n
   return { count, ofNode }
 }
 
-/** Members of each group in CSR form: members of group g are members[offsets[g] .. offsets[g + 1]), ascending. */
-export function groupMembers(ofNode: Uint32Array, groupCount: number): Csr {
+/** Element indices grouped by a key such as the part label, in file order within each group. */
+export interface Groups {
+  /** Members of group g are `members[offsets[g] .. offsets[g + 1])`. */
+  offsets: Uint32Array
+  members: Uint32Array
+}
+
+/** Counting sort of element indices by group; stable, so each group keeps file order. */
+export function groupIndices(groupOf: Int32Array | Uint32Array, groupCount: number): Groups {
   const offsets = new Uint32Array(groupCount + 1)
-  for (let i = 0; i < ofNode.length; i++) offsets[ofNode[i] + 1]++
+  for (let i = 0; i < groupOf.length; i++) offsets[groupOf[i] + 1]++
   for (let g = 0; g < groupCount; g++) offsets[g + 1] += offsets[g]
-  const fill = offsets.slice(0, groupCount)
-  const members = new Uint32Array(ofNode.length)
-  for (let i = 0; i < ofNode.length; i++) members[fill[ofNode[i]]++] = i
-  return { offsets, neighbors: members }
+
+  const cursor = offsets.slice(0, groupCount)
+  const members = new Uint32Array(groupOf.length)
+  for (let i = 0; i < groupOf.length; i++) members[cursor[groupOf[i]]++] = i
+  return { offsets, members }
 }
 
 /** Disjoint sets over 0..size-1 with path halving and union by size. */
