@@ -1,6 +1,6 @@
 import type { PreparedMesh } from '../../prepare/prepared-mesh.js'
 import { faceGraph } from './face-graph.js'
-import type { GeometricOptions } from './options.js'
+import { spectralOptions, type GeometricOptions } from './options.js'
 import { orientTriangles } from './orientation.js'
 import { shapeDiameter } from './shape-diameter.js'
 import { smoothOnGraph, type WeightedGraph } from './weighted-graph.js'
@@ -33,14 +33,7 @@ export function meshFeatureRows(
   onStep(0.4)
 
   const spectralGraph = diameter && options.sdfEdgeScale > 0 ? dampThicknessSteps(graph, diameter, options.sdfEdgeScale) : graph
-  const embedding = spectralEmbedding(spectralGraph, masses, {
-    vectors: options.spectralVectors,
-    coarseNodes: options.coarseNodes,
-    lanczosSteps: options.lanczosSteps,
-    smoothingPasses: options.smoothingPasses,
-    power: options.spectralPower,
-    seed,
-  })
+  const embedding = spectralEmbedding(spectralGraph, masses, spectralOptions(options, seed))
   onStep(0.95)
 
   const spectralDim = embedding.dim

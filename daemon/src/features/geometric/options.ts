@@ -1,3 +1,5 @@
+import type { SpectralOptions } from './spectral.js'
+
 /**
  * Settings of the geometric field. The defaults were chosen by measurement on the Princeton
  * Segmentation Benchmark (daemon/bench/PSB.md) and are the same for every mesh.
@@ -55,4 +57,16 @@ export const DEFAULT_GEOMETRIC_OPTIONS: GeometricOptions = {
   sdfSmoothingPasses: 4,
   offset: 5,
   pointNeighbors: 10,
+}
+
+/** Returns the spectral embedding's settings, taken from the geometric ones. */
+export function spectralOptions(options: GeometricOptions, seed: number): SpectralOptions {
+  return {
+    vectors: options.spectralVectors,
+    coarseNodes: options.coarseNodes,
+    lanczosSteps: options.lanczosSteps,
+    smoothingPasses: options.smoothingPasses,
+    power: options.spectralPower,
+    seed,
+  }
 }

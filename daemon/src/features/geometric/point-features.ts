@@ -2,7 +2,7 @@ import { jacobiEigen } from '../../cluster/symmetric-eigen.js'
 import { knnGraph } from '../../prepare/point-graph.js'
 import type { Csr } from '../../prepare/prepared-mesh.js'
 import type { PreparedCloud } from '../feature-field.js'
-import type { GeometricOptions } from './options.js'
+import { spectralOptions, type GeometricOptions } from './options.js'
 import { spectralEmbedding } from './spectral.js'
 import { weightedGraphFromEdges, type WeightedGraph } from './weighted-graph.js'
 
@@ -18,14 +18,7 @@ export function pointFeatureRows(cloud: PreparedCloud, options: GeometricOptions
   const graph = knnGraph(cloud.positions, neighborCount)
   const normals = orientNormals(cloud.positions, cloud.normals ? Float64Array.from(cloud.normals) : estimateNormals(cloud.positions, graph), graph)
   const weighted = pointGraph(cloud.positions, normals, graph, options)
-  const embedding = spectralEmbedding(weighted, new Float64Array(count).fill(1), {
-    vectors: options.spectralVectors,
-    coarseNodes: options.coarseNodes,
-    lanczosSteps: options.lanczosSteps,
-    smoothingPasses: options.smoothingPasses,
-    power: options.spectralPower,
-    seed,
-  })
+  const embedding = spectralEmbedding(weighted, new Float64Array(count).fill(1), spectralOptions(options, seed))
 
   const spectralDim = embedding.dim
   const dim = spectralDim + 1
