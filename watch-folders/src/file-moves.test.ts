@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
-import { createUniqueDir, moveDirToUnique, moveFileNoReplace, TEMPORARY_FILE_PATTERN, temporaryPathFor, writeFileAtomic } from './file-moves.js'
+import { createUniqueDir, moveDirToUnique, moveFileNoReplace, writeFileAtomic } from './file-moves.js'
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'partfield-moves-'))
@@ -59,13 +59,5 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(join(root, 'x.json'), 'two')
     expect(await readFile(join(root, 'x.json'), 'utf8')).toBe('two')
     expect(await readdir(root)).toEqual(['x.json'])
-  })
-
-  it('names temporaries so the cleanup pattern finds them', () => {
-    const name = temporaryPathFor('/some/dir/chair.parts.glb').slice('/some/dir/'.length)
-    expect(name.startsWith('.chair.parts.glb.')).toBe(true)
-    expect(TEMPORARY_FILE_PATTERN.test(name)).toBe(true)
-    expect(TEMPORARY_FILE_PATTERN.test('.chair.obj')).toBe(false)
-    expect(TEMPORARY_FILE_PATTERN.test('chair.1.abcdef12.tmp')).toBe(false)
   })
 })

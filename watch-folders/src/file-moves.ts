@@ -3,9 +3,10 @@
  * folder. A rename across file systems (EXDEV) fails with its error and is never replaced by a
  * copy and delete.
  */
-import { randomBytes } from 'node:crypto'
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
+import { lstat, mkdir, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+
+import { writeTemporaryFor } from '../../daemon/src/export/temporary-file.js'
 
 /** How many suffixed names (`chair-2` … ) are tried before giving up. */
 const MAX_SUFFIX = 10_000
@@ -76,25 +77,9 @@ export async function moveFileNoReplace(source: string, target: string): Promise
   await rename(source, target)
 }
 
-/** Returns a hidden temporary name beside `path` that the watcher recognises as its own. */
-export function temporaryPathFor(path: string): string {
-  const name = path.slice(dirname(path).length + 1)
-  return join(dirname(path), `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-}
-
-/** Matches our own and the exporter's hidden temporary files: `.NAME.PID.HEX8.tmp`. */
-export const TEMPORARY_FILE_PATTERN = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/
-
 /** Writes and flushes `data` to a temporary name, then renames it to `path` (replacing it). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = temporaryPathFor(path)
-  const handle = await open(temporary, 'wx')
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  const temporary = await writeTemporaryFor(path, data)
   try {
     await rename(temporary, path)
   } catch (error) {

@@ -10,11 +10,11 @@ import { basename, join } from 'node:path'
 import type { Logger } from 'pino'
 
 import { hasOurSignature, SIGNATURE_BYTES } from '../../daemon/src/export/signature.js'
+import { writeTemporaryFor } from '../../daemon/src/export/temporary-file.js'
 import type { JobStatus } from '../../protocol/src/messages.js'
 import { parseJobStatus } from '../../protocol/src/responses.js'
 import { DaemonClient, DaemonError } from './daemon-client.js'
 import { daemonJobSeconds, kindFromLabelsHead, LABELS_HEAD_BYTES, readFileHead, readResponseHead } from './daemon-job-facts.js'
-import { temporaryPathFor } from './file-moves.js'
 import { failureFromFacts, JobFailure } from './job-failure.js'
 import { pause } from './pause.js'
 import type { ProcessRequest, Processor, ProcessSummary } from './processor.js'
@@ -189,14 +189,7 @@ function localName(remoteName: string): string {
  * replaced only when it carries our signature (a download of an earlier, interrupted run).
  */
 async function installDownload(path: string, data: Uint8Array): Promise<void> {
-  const temporary = temporaryPathFor(path)
-  const handle = await open(temporary, 'wx')
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  const temporary = await writeTemporaryFor(path, data)
   try {
     if (await existsAndNotOurs(path)) {
       throw new JobFailure('output-exists', `will not overwrite ${path}: the file came with the mesh, not from this program`)

@@ -9,11 +9,12 @@ import { join, sep } from 'node:path'
 
 import type { Logger } from 'pino'
 
+import { TEMPORARY_FILE_PATTERN } from '../../daemon/src/export/temporary-file.js'
 import type { ExportFormat } from '../../daemon/src/export/write-exports.js'
 import type { SegmentParams } from '../../protocol/src/params.js'
 import type { ClaimedJob } from './claim.js'
 import { writeErrorReport } from './error-report.js'
-import { exists, moveDirToUnique, TEMPORARY_FILE_PATTERN } from './file-moves.js'
+import { exists, moveDirToUnique } from './file-moves.js'
 import type { FolderLayout } from './folder-layout.js'
 import { fileRole } from './file-roles.js'
 import { failureFromFacts, JobFailure, unsupportedFile } from './job-failure.js'

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 
@@ -9,6 +8,7 @@ import { encodeLabelsJson } from './labels-json.js'
 import { encodeObj } from './obj.js'
 import { encodePcaPly, encodePly } from './ply.js'
 import { hasOurSignature, SIGNATURE_BYTES } from './signature.js'
+import { writeTemporaryFor } from './temporary-file.js'
 
 export type ExportFormat = 'glb' | 'ply' | 'obj' | 'labels' | 'pca'
 
@@ -110,7 +110,7 @@ export async function writeExports(seg: Segmentation, options: WriteExportsOptio
 
   const temporaries: string[] = []
   try {
-    for (const file of encoded) temporaries.push(await writeTemporary(dir, file))
+    for (const file of encoded) temporaries.push(await writeTemporaryFor(join(dir, file.name), file.data))
     const written: ExportedFile[] = []
     for (const [i, file] of encoded.entries()) {
       const path = join(dir, file.name)
@@ -159,19 +159,6 @@ async function readHead(path: string): Promise<Uint8Array> {
   } finally {
     await handle.close()
   }
-}
-
-/** Writes and flushes a file under a hidden temporary name in `dir`; returns that path. */
-async function writeTemporary(dir: string, file: EncodedFile): Promise<string> {
-  const path = join(dir, `.${file.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const handle = await open(path, 'wx')
-  try {
-    await handle.writeFile(file.data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  return path
 }
 
 async function moveIntoPlace(temporary: string, path: string): Promise<void> {
