@@ -4,12 +4,12 @@
  * folder. The daemon's job id is saved as the checkpoint, so a watcher restarted mid-job picks up
  * the same daemon job instead of computing it again.
  */
-import { lstat, open, readFile, rename, rm } from 'node:fs/promises'
+import { lstat, readFile, rename, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 import type { Logger } from 'pino'
 
-import { hasOurSignature, SIGNATURE_BYTES } from '../../daemon/src/export/signature.js'
+import { fileHasOurSignature } from '../../daemon/src/export/signature.js'
 import { writeTemporaryFor } from '../../daemon/src/export/temporary-file.js'
 import type { JobStatus } from '../../protocol/src/messages.js'
 import { parseJobStatus } from '../../protocol/src/responses.js'
@@ -208,14 +208,7 @@ async function existsAndNotOurs(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
     throw error
   }
-  const handle = await open(path, 'r')
-  try {
-    const head = new Uint8Array(SIGNATURE_BYTES)
-    const { bytesRead } = await handle.read(head, 0, SIGNATURE_BYTES, 0)
-    return !hasOurSignature(path, head.subarray(0, bytesRead))
-  } finally {
-    await handle.close()
-  }
+  return !(await fileHasOurSignature(path))
 }
 
 /** Maps a DaemonError for the file to JobFailure; aborts and other errors pass unchanged. */

@@ -2,6 +2,7 @@
  * Marks every file we write, so a later run can tell its own earlier output (safe to replace)
  * from a file the user or another program put there (never replaced).
  */
+import { open } from 'node:fs/promises'
 
 /** glTF `asset.generator`, and the word each text format's header line carries. */
 export const GENERATOR = 'partfield-bridge'
@@ -44,5 +45,17 @@ export function hasOurSignature(fileName: string, head: Uint8Array): boolean {
       return text.startsWith(JSON_SIGNATURE)
     default:
       return false
+  }
+}
+
+/** Reads the first SIGNATURE_BYTES of the file at `path` and checks them with hasOurSignature. */
+export async function fileHasOurSignature(path: string): Promise<boolean> {
+  const handle = await open(path, 'r')
+  try {
+    const head = new Uint8Array(SIGNATURE_BYTES)
+    const { bytesRead } = await handle.read(head, 0, SIGNATURE_BYTES, 0)
+    return hasOurSignature(path, head.subarray(0, bytesRead))
+  } finally {
+    await handle.close()
   }
 }

@@ -1,4 +1,4 @@
-import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises'
+import { link, lstat, mkdir, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 
 import type { Segmentation } from '../pipeline/segmentation.js'
@@ -7,7 +7,7 @@ import { encodeGlb, encodePcaGlb } from './glb.js'
 import { encodeLabelsJson } from './labels-json.js'
 import { encodeObj } from './obj.js'
 import { encodePcaPly, encodePly } from './ply.js'
-import { hasOurSignature, SIGNATURE_BYTES } from './signature.js'
+import { fileHasOurSignature } from './signature.js'
 import { writeTemporaryFor } from './temporary-file.js'
 
 export type ExportFormat = 'glb' | 'ply' | 'obj' | 'labels' | 'pca'
@@ -142,23 +142,12 @@ async function checkTarget(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true
     throw error
   }
-  if (stats.isFile() && hasOurSignature(path, await readHead(path))) return false
+  if (stats.isFile() && (await fileHasOurSignature(path))) return false
   const description = stats.isFile() ? 'a file this program did not write' : 'not a regular file'
   throw new ExportError(
     'target-exists',
     `will not overwrite ${path} because it is ${description}. Choose another output folder or move it away`,
   )
-}
-
-async function readHead(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r')
-  try {
-    const head = new Uint8Array(SIGNATURE_BYTES)
-    const { bytesRead } = await handle.read(head, 0, SIGNATURE_BYTES, 0)
-    return head.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
 }
 
 async function moveIntoPlace(temporary: string, path: string): Promise<void> {
