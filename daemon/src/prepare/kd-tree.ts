@@ -158,17 +158,12 @@ export class KdTree {
 
       const left = this.nodeLeft[node]
       if (left < 0) {
-        const points = this.points
         for (let i = this.nodeStart[node]; i < this.nodeEnd[node]; i++) {
           const p = this.order[i]
-          if (labels && filter !== LabelFilter.None) {
-            const same = labels.ofPoint[p] === label
-            if (same === (filter === LabelFilter.Exclude)) continue
+          if (labels && filter !== LabelFilter.None && this.#rejectedByLabel(p, labels, label, filter)) {
+            continue
           }
-          const dx = points[3 * p] - x
-          const dy = points[3 * p + 1] - y
-          const dz = points[3 * p + 2] - z
-          const distance = dx * dx + dy * dy + dz * dz
+          const distance = this.#distanceSquared(p, x, y, z)
           if (distance < bestDistance) {
             bestDistance = distance
             best = p
@@ -213,17 +208,12 @@ export class KdTree {
         top = this.#pushChildren(top, left, x, y, z)
         continue
       }
-      const points = this.points
       for (let i = this.nodeStart[node]; i < this.nodeEnd[node]; i++) {
         const p = this.order[i]
-        if (labels && filter !== LabelFilter.None) {
-          const same = labels.ofPoint[p] === label
-          if (same === (filter === LabelFilter.Exclude)) continue
+        if (labels && filter !== LabelFilter.None && this.#rejectedByLabel(p, labels, label, filter)) {
+          continue
         }
-        const dx = points[3 * p] - x
-        const dy = points[3 * p + 1] - y
-        const dz = points[3 * p + 2] - z
-        const distance = dx * dx + dy * dy + dz * dz
+        const distance = this.#distanceSquared(p, x, y, z)
         if (distance >= worst) continue
         found = insertSorted(indices, distancesSquared, found, k, p, distance)
         if (found === k) worst = distancesSquared[k - 1]
@@ -236,6 +226,20 @@ export class KdTree {
     const shared = labels.ofNode[node]
     if (filter === LabelFilter.Exclude) return shared === label
     return shared >= 0 && shared !== label
+  }
+
+  /** Point-level counterpart of #prunedByLabel: whether the filter rejects point p. */
+  #rejectedByLabel(p: number, labels: TreeLabels, label: number, filter: LabelFilter): boolean {
+    const same = labels.ofPoint[p] === label
+    return same === (filter === LabelFilter.Exclude)
+  }
+
+  #distanceSquared(p: number, x: number, y: number, z: number): number {
+    const points = this.points
+    const dx = points[3 * p] - x
+    const dy = points[3 * p + 1] - y
+    const dz = points[3 * p + 2] - z
+    return dx * dx + dy * dy + dz * dz
   }
 
   /** Pushes both children, the nearer one last so it is visited first. */
