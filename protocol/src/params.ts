@@ -14,7 +14,7 @@ export interface SegmentParams {
   /** Largest part count the automatic choice may pick, and the top of the recut range. */
   max_clusters: number
   method: Method
-  /** How separate mesh components are bridged so clustering sees one connected graph. */
+  /** How separate mesh components are bridged, so that clustering works on one connected graph. */
   adjacency: Adjacency
   /** Extra edges from each face to its k nearest faces in other components; 0 adds none. */
   knn: number
@@ -99,23 +99,23 @@ function describeAllowed(spec: ParamSpec): string {
 
 function coerce(field: string, spec: ParamSpec, raw: unknown): unknown {
   const allowed = describeAllowed(spec)
-  const shown = JSON.stringify(raw)
+  const received = JSON.stringify(raw)
   if (spec.kind === 'int') {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
     if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-      throw new ParamError(field, `invalid ${field}: ${shown}; expected ${allowed}`)
+      throw new ParamError(field, `invalid ${field}: ${received}; expected ${allowed}`)
     }
     return value
   }
   if (spec.kind === 'enum') {
     if (typeof raw !== 'string' || !spec.values.includes(raw)) {
-      throw new ParamError(field, `invalid ${field}: ${shown}; expected ${allowed}`)
+      throw new ParamError(field, `invalid ${field}: ${received}; expected ${allowed}`)
     }
     return raw
   }
   if (raw === true || raw === 'true' || raw === '1' || raw === 1) return true
   if (raw === false || raw === 'false' || raw === '0' || raw === 0) return false
-  throw new ParamError(field, `invalid ${field}: ${shown}; expected ${allowed}`)
+  throw new ParamError(field, `invalid ${field}: ${received}; expected ${allowed}`)
 }
 
 /**

@@ -63,7 +63,7 @@ export async function selectBackend(
  * Resolves a backend choice and reports the model's state. `auto` runs PartField when its model
  * file exists and loads. It falls back to the geometric field when the file is missing, and also
  * when it exists but fails to load (a truncated download, a failed export), and then
- * `fallbackWarning` holds the reason. An explicit `partfield` throws BackendUnavailableError in
+ * `fallbackWarning` contains the reason. An explicit `partfield` throws BackendUnavailableError in
  * both cases.
  */
 export async function chooseBackend(
@@ -112,7 +112,8 @@ function loadPartfield(modelPath: string, stamp: { bytes: number; mtimeMs: numbe
   if (cached && cached.bytes === stamp.bytes && cached.mtimeMs === stamp.mtimeMs) return cached.backend
 
   // NOTE: FeatureBackend has no release(), so a session replaced because its file changed is
-  // left to the garbage collector. Imported lazily so machines without the model never load onnxruntime.
+  // left to the garbage collector.
+  // The import is lazy so that machines without the model never load onnxruntime.
   const backend = import('./partfield/index.js').then((m) => m.createPartfieldBackend(modelPath))
   // The rejection is handled by every caller that awaits it; this keeps Node from reporting it
   // as unhandled while it waits in the cache.
