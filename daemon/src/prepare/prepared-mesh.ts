@@ -15,8 +15,8 @@ export interface NormalizeTransform {
 
 /**
  * A mesh ready for features and clustering. Triangle i here is triangle i of `source`, so labels
- * need no re-indexing; cleanup only re-points triangles at welded vertices and marks faces that
- * features must ignore.
+ * need no re-indexing. Cleanup only re-points triangles at welded vertices and marks the faces
+ * that features must ignore.
  */
 export interface PreparedMesh {
   source: MeshData
@@ -39,7 +39,7 @@ export interface PreparedMesh {
   components: { count: number; ofTriangle: Uint32Array }
   /** Extra triangle pairs, two entries per edge, that connect components for clustering. */
   bridges: Uint32Array
-  /** Which bridging rule produced `bridges`. */
+  /** Bridging rule that produced `bridges`. */
   bridgeMode: Adjacency
   /** Cleanup counts for warnings and logs, absent when the mesh was built another way. */
   cleanupReport?: CleanupReport
