@@ -14,7 +14,7 @@ export interface SegmentParams {
   /** Largest part count the automatic choice may pick, and the top of the recut range. */
   max_clusters: number
   method: Method
-  /** How separate mesh components are bridged, so that clustering works on one connected graph. */
+  /** Bridging rule that joins separate mesh components, so that clustering works on one connected graph. */
   adjacency: Adjacency
   /** Extra edges from each face to its k nearest faces in other components; 0 adds none. */
   knn: number

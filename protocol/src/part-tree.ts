@@ -16,7 +16,7 @@ export interface PartTree {
  * Cuts the tree into `k` parts by undoing its last k - 1 merges. Returns one label per leaf,
  * numbered 0..parts-1 in order of each part's lowest leaf index, so labels are stable across runs.
  * A tree with fewer merges than leafCount - 1 (a disconnected graph) cannot go below its
- * component count; the result then has more than `k` parts.
+ * component count, so the result then has more than `k` parts.
  */
 export function cutTree(tree: PartTree, k: number): Int32Array {
   if (Number.isNaN(k)) throw new RangeError('cutTree: part count is NaN; expected a number from 1 to leafCount')

@@ -3,8 +3,8 @@ The golden check: our network, filled by the golden weight rule, must reproduce 
 the original PartField code computed in float32 on CPU for the golden points.
 
 The full expected data (512 queries x 448 features, 3 x 448 channel means) ships outside this
-repository; this package carries an excerpt of it (every 32nd query, the first 64 channel means of
-each plane) so the check runs anywhere.
+repository. This package carries an excerpt of it (every 32nd query, the first 64 channel means of
+each plane), so the check runs anywhere.
 """
 
 import os
@@ -76,7 +76,7 @@ def _read_f32(path: str, shape: tuple) -> np.ndarray:
 
 
 def load_golden(full_dir: str = None) -> GoldenData:
-    """The full expected data from `full_dir`, or the excerpt shipped with this package."""
+    """Load the full expected data from `full_dir`, or the excerpt shipped with this package."""
     if full_dir:
         return GoldenData(
             source=full_dir,
@@ -120,5 +120,5 @@ def compare(planes: torch.Tensor, golden: GoldenData) -> list:
 
 
 def golden_input() -> torch.Tensor:
-    """The golden points as network input, [1, 20000, 3]."""
+    """Return the golden points as network input, shape [1, 20000, 3]."""
     return torch.from_numpy(golden_points()).unsqueeze(0)

@@ -13,7 +13,7 @@ import { PLY_SIGNATURE } from './signature.js'
  * count, int indices), `red green blue` (uchar, the part's or the PCA colour), `part` (int label)
  * and `source_face` (int index of the user's face). Faces are the user's own polygons, in file
  * order, rebuilt from their triangles. A polygon that cannot be rebuilt as one simple loop, or
- * has more than 255 corners, is written as its triangles, each with the same `source_face`; so
+ * has more than 255 corners, is written as its triangles, each with the same `source_face`. So
  * face i is source face i exactly when the face count equals the source face count.
  * PLY has no per-corner attributes, so normals and UVs are left to the GLB and OBJ.
  *

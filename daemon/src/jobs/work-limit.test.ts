@@ -142,6 +142,7 @@ describe('loadStoredInput limit', () => {
     const mesh = await loadStoredInput(dir, await store('small.off', toOff(disc(LIMIT + 2))), LIMIT)
     const cloud = await loadStoredInput(dir, await store('small.ply', pointCloudPly(LIMIT)), LIMIT)
 
+    expect(mesh.kind).toBe('mesh')
     expect(mesh.kind === 'mesh' && mesh.triangles.length / 3).toBe(LIMIT)
     expect(cloud.kind).toBe('points')
   })

@@ -6,7 +6,7 @@ import { TriangulationScratch, triangulatePolygon } from './triangulate.js'
 import { allFinite, validateSoup } from './validate.js'
 
 /**
- * The shared post-processing step of every loader: validates the soup, triangulates its
+ * Runs the post-processing step that every loader shares: validates the soup, triangulates its
  * polygons and expands optional normals and UVs to triangle corners.
  */
 export function buildMeshData(soup: PolygonSoup, options: ParseOptions): MeshData {

@@ -1,7 +1,7 @@
 import type { MeshFormat, SourceNode } from './mesh-data.js'
 
 /**
- * What a format parser returns before the shared post-processing: the file's polygons exactly as
+ * Output of a format parser before the shared post-processing: the file's polygons exactly as
  * written (any size, not yet validated or triangulated) over one merged vertex array.
  */
 export interface PolygonSoup {

@@ -26,7 +26,7 @@ export async function readMeshFile(path: string, options: { maxFaces?: number } 
     readResource: createSiblingReader(path),
   })
 
-  // Errors name the path the user typed; results carry only the file name, so labels.json and
+  // Errors name the path the user typed. Results carry only the file name, so labels.json and
   // exported headers never reveal the folder layout of the machine that ran the job.
   input.sourceName = basename(path)
   return input

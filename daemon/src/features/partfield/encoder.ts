@@ -34,7 +34,7 @@ export function isOutOfMemory(error: unknown): boolean {
 export interface PartfieldEncoder {
   readonly device: DeviceName
   readonly modelPath: string
-  /** Why the CUDA execution provider was installed but did not load, when that happened. */
+  /** Reason the installed CUDA execution provider did not load; absent when it loaded or is not installed. */
   readonly cudaError?: string
   encode(points: Float32Array): Promise<Triplane>
   release(): Promise<void>
